@@ -1,0 +1,63 @@
+"""The application factory: settings, models, API, errors, CORS and the built frontend."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import torch
+from flask import Flask, jsonify, send_from_directory
+from flask_cors import CORS
+
+from backend import api, errors
+from backend.config import ConfigError, Settings, load_settings
+from backend.predictor import Predictor, pick_device
+from models.checkpoint import CheckpointError
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message says why in one line."""
+
+
+def load_predictors(settings: Settings) -> dict[str, Predictor]:
+    """Every configured checkpoint, loaded and verified once, onto the chosen device."""
+    torch.set_num_threads(settings.torch_threads)
+    device = pick_device(settings.device)
+    return {name: Predictor.load(name, path, device) for name, path in settings.models.items()}
+
+
+def _frontend(app: Flask, settings: Settings) -> None:
+    index = settings.static_dir / "index.html"
+
+    @app.get("/")
+    def home():
+        if not index.is_file():
+            return jsonify({"message": "the API is up; the frontend is not built (npm --prefix frontend run build)"})
+        return send_from_directory(settings.static_dir, "index.html")
+
+    @app.get("/assets/<path:name>")
+    def assets(name: str):
+        return send_from_directory(settings.static_dir / "assets", name, max_age=31536000)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` overrides environment settings (tests); raises StartupError."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(config)
+        predictors = load_predictors(settings)
+    except (ConfigError, CheckpointError) as exc:
+        raise StartupError(f"cannot start: {exc}") from None
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    app.json.sort_keys = False
+    app.extensions["settings"] = settings
+    app.extensions["predictors"] = predictors
+    CORS(app, origins=list(settings.cors_origins), methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    _frontend(app, settings)
+    return app

@@ -1,0 +1,70 @@
+"""A checkpoint loaded once onto its device, answering batches of prepared inputs with probabilities."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from backend.preprocess import RECIPES
+from models import checkpoint
+
+log = logging.getLogger(__name__)
+
+
+def pick_device(name: str) -> torch.device:
+    """auto -> CUDA when present, else CPU; cuda without a GPU is a startup error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise checkpoint.CheckpointError("DEVICE=cuda but no CUDA device is available")
+    return torch.device(name)
+
+
+@dataclass
+class Predictor:
+    """One served model: network, metadata, model card and device."""
+
+    name: str
+    model: nn.Module
+    meta: dict[str, Any]
+    card: dict[str, Any]
+    device: torch.device
+
+    @classmethod
+    def load(cls, name: str, path: Path, device: torch.device) -> Predictor:
+        """Load and verify checkpoint `path` (sha256 against its card, weights_only). Raises CheckpointError."""
+        model, meta = checkpoint.load(path, map_location=device)
+        recipe = meta.get("preprocess")
+        if recipe not in RECIPES:
+            raise checkpoint.CheckpointError(
+                f"checkpoint {path} needs preprocessing {recipe!r}, which this server lacks"
+            )
+        predictor = cls(name, model, meta, checkpoint.read_card(path), device)
+        predictor.predict(np.zeros((1, *meta["input_shape"]), dtype=np.float32))  # warm-up: allocate once
+        log.info("model %s: %s on %s from %s", name, meta["arch"], device, path)
+        return predictor
+
+    @torch.inference_mode()
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """(B, C, H, W) normalised float32 -> (B, classes) probabilities as float64."""
+        x = torch.from_numpy(inputs).to(self.device)
+        return self.model(x).softmax(1).double().cpu().numpy()
+
+    def summary(self) -> dict[str, Any]:
+        """What an answer says about the model that gave it."""
+        return {
+            "name": self.name,
+            "arch": self.meta["arch"],
+            "dataset": self.meta["dataset"],
+            "sha256": self.card["sha256"],
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """The model card plus where it runs."""
+        return {**self.card, "name": self.name, "device": str(self.device)}

@@ -1,0 +1,179 @@
+"""Image bytes -> the 28x28 input a model was trained on. Pure functions: no Flask, no torch.
+
+The MNIST recipe (LeCun et al.): the digit's bounding box is scaled, aspect kept and
+anti-aliased, so that its longer side is 20 px; it is then placed in a 28x28 field so that
+its centre of mass lies at the field's centre (pixel (14, 14), measured on the real test set).
+Fashion-MNIST's recipe: trim to the object, scale the longer side to 28 px, centre it.
+Both data sets store bright ink on a dark background, so every image is first turned into
+an "ink map": 1 where there is ink, 0 where there is background.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
+FIELD = 28
+DIGIT_BOX = 20
+MNIST_CENTRE = 14.0  # mean centre of mass of the MNIST test digits, in pixel indices
+INK_THRESHOLD = 0.1  # of the peak ink: what counts as ink for the bounding box
+MIN_PEAK = 0.15  # weaker than this everywhere: nothing is drawn
+MIN_INK_PIXELS = 3
+
+
+class PreprocessError(ValueError):
+    """An image we cannot turn into a model input; `code` names the reason for the API."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A model input (C, 28, 28) normalised float32, and the same field as uint8 for people to see."""
+
+    input: np.ndarray
+    field: np.ndarray
+
+
+def decode(data: bytes, max_pixels: int) -> Image.Image:
+    """Bytes -> the first frame of a PNG/JPEG/WebP/BMP/GIF, upright per EXIF, fully loaded."""
+    if not data:
+        raise PreprocessError("empty_body", "no image data was sent")
+    try:
+        img = Image.open(io.BytesIO(data))  # reads the header only
+    except UnidentifiedImageError:
+        if b"<svg" in data[:1024].lower():
+            raise PreprocessError("unsupported_image_format", "SVG is not accepted; send a PNG") from None
+        raise PreprocessError("undecodable_image", "the data is not an image we can read") from None
+    except Image.DecompressionBombError:
+        raise PreprocessError("image_too_large", f"the image has more than {max_pixels} pixels") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
+    if img.format not in FORMATS:
+        raise PreprocessError(
+            "unsupported_image_format", f"{img.format} images are not accepted; send one of {', '.join(FORMATS)}"
+        )
+    width, height = img.size
+    if width < 1 or height < 1:
+        raise PreprocessError("undecodable_image", f"the image is {width}x{height} pixels")
+    if width * height > max_pixels:
+        raise PreprocessError(
+            "image_too_large", f"the image is {width}x{height}; at most {max_pixels} pixels are accepted"
+        )
+    try:
+        img.seek(0)  # animated GIF/PNG/WebP: the first frame
+        img.load()
+        return ImageOps.exif_transpose(img)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
+
+
+def _gray(img: Image.Image) -> np.ndarray:
+    """Luminance in [0, 1] (H, W), keeping 16-bit precision."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img, dtype=np.float32)
+        top = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        return np.clip(arr / top, 0, 1)
+    return np.asarray(img.convert("L"), dtype=np.float32) / 255
+
+
+def _border(arr: np.ndarray) -> np.ndarray:
+    return np.concatenate([arr[0], arr[-1], arr[1:-1, 0], arr[1:-1, -1]])
+
+
+def ink_map(img: Image.Image) -> np.ndarray:
+    """(H, W) float32: 1 = ink, 0 = background, whatever the mode and colours.
+
+    With real transparency the ink is the alpha channel (a canvas export); otherwise the
+    background is the median of the border and ink is how far a pixel departs from it.
+    """
+    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+    if has_alpha:
+        rgba = np.asarray(img.convert("RGBA"))
+        alpha = rgba[..., 3].astype(np.float32) / 255
+        if alpha.min() < 0.98:
+            return alpha
+        img = img.convert("RGB")
+    gray = _gray(img)
+    bg = float(np.median(_border(gray)))
+    if bg >= 0.5:  # dark ink on a light background
+        ink = (bg - gray) / max(bg, 1e-6)
+    else:  # light ink on a dark background
+        ink = (gray - bg) / max(1.0 - bg, 1e-6)
+    return np.clip(ink, 0, 1).astype(np.float32)
+
+
+def ink_box(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Contrast-stretched ink and its bounding box (top, left, bottom, right), exclusive ends.
+
+    Raises PreprocessError("empty_image") when there is no ink worth reading.
+    """
+    peak = float(ink.max(initial=0))
+    if peak < MIN_PEAK:
+        raise PreprocessError("empty_image", "the image is empty: draw a digit first")
+    ink = ink / peak
+    mask = ink > INK_THRESHOLD
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if mask.sum() < MIN_INK_PIXELS or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_INK_PIXELS:
+        raise PreprocessError("empty_image", "the image holds only a speck of ink: draw a digit first")
+    return ink, (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
+
+
+def _resize(ink: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Anti-aliased resize of a float map: area average when shrinking, bilinear when enlarging."""
+    shrinking = width * height < ink.shape[0] * ink.shape[1]
+    method = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(ink, mode="F").resize((width, height), method), dtype=np.float32)
+
+
+def _fit(crop: np.ndarray, side: int) -> np.ndarray:
+    """Scale so that the longer side is `side` px, aspect kept."""
+    h, w = crop.shape
+    scale = side / max(h, w)
+    return _resize(crop, max(1, round(w * scale)), max(1, round(h * scale)))
+
+
+def _paste(small: np.ndarray, top: int, left: int) -> np.ndarray:
+    """Place `small` in a FIELD x FIELD zero field at (top, left), clipping what falls outside."""
+    out = np.zeros((FIELD, FIELD), dtype=np.float32)
+    h, w = small.shape
+    t0, l0 = max(top, 0), max(left, 0)
+    t1, l1 = min(top + h, FIELD), min(left + w, FIELD)
+    if t1 > t0 and l1 > l0:
+        out[t0:t1, l0:l1] = small[t0 - top : t1 - top, l0 - left : l1 - left]
+    return out
+
+
+def mnist_digit(ink: np.ndarray) -> np.ndarray:
+    """The MNIST recipe: crop, longer side to 20 px, centre of mass to the field centre. (H, W) -> (28, 28)."""
+    ink, (top, left, bottom, right) = ink_box(ink)
+    digit = np.clip(_fit(ink[top:bottom, left:right], DIGIT_BOX), 0, 1)
+    ys, xs = np.indices(digit.shape)
+    mass = digit.sum()
+    cy, cx = (ys * digit).sum() / mass, (xs * digit).sum() / mass
+    return _paste(digit, round(MNIST_CENTRE - cy), round(MNIST_CENTRE - cx))
+
+
+def fashion_item(ink: np.ndarray) -> np.ndarray:
+    """Fashion-MNIST's recipe: crop, longer side to 28 px, centre the box. (H, W) -> (28, 28)."""
+    ink, (top, left, bottom, right) = ink_box(ink)
+    item = np.clip(_fit(ink[top:bottom, left:right], FIELD), 0, 1)
+    h, w = item.shape
+    return _paste(item, (FIELD - h) // 2, (FIELD - w) // 2)
+
+
+RECIPES = {"mnist-digit": mnist_digit, "fashion-mnist-image": fashion_item}
+
+
+def prepare(data: bytes, recipe: str, mean: list[float], std: list[float], max_pixels: int) -> Prepared:
+    """Bytes -> Prepared (normalised model input + the 28x28 field), or PreprocessError."""
+    field = RECIPES[recipe](ink_map(decode(data, max_pixels)))  # (28, 28) in [0, 1]
+    normalised = ((field - mean[0]) / std[0]).astype(np.float32)[None]  # (1, 28, 28)
+    return Prepared(input=normalised, field=np.round(field * 255).astype(np.uint8))

@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { listModels, predict } from "./api.js";
+import DrawingPad from "./components/DrawingPad.jsx";
+import ModelInput from "./components/ModelInput.jsx";
+import Prediction from "./components/Prediction.jsx";
+import Probabilities from "./components/Probabilities.jsx";
+import UploadButton from "./components/UploadButton.jsx";
+
+const DEBOUNCE_MS = 250;
+const padSize = () => Math.min(400, window.innerWidth - 32);
+
+export default function App() {
+  const [size] = useState(padSize);
+  const [brush, setBrush] = useState(() => Math.round(padSize() * 0.035));
+  const [status, setStatus] = useState("empty"); // empty | loading | done | error
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState("");
+  const [models, setModels] = useState([]);
+  const [model, setModel] = useState("");
+  const pad = useRef(null);
+  const inflight = useRef(null);
+  const timer = useRef(null);
+
+  useEffect(() => {
+    listModels()
+      .then((answer) => {
+        setModels(answer.models);
+        setModel(answer.default);
+      })
+      .catch(() => {}); // the picker only appears when the server lists several models
+  }, []);
+
+  // Send one image; a newer request aborts an older one, and only the newest may update the page.
+  const run = useCallback(
+    async (getImage) => {
+      inflight.current?.abort();
+      const controller = new AbortController();
+      inflight.current = controller;
+      setStatus("loading");
+      try {
+        const answer = await predict(await getImage(), { model, signal: controller.signal });
+        if (inflight.current !== controller) return;
+        setResult(answer);
+        setStatus("done");
+      } catch (err) {
+        if (err.name === "AbortError" || inflight.current !== controller) return;
+        setError(err.message);
+        setStatus("error");
+      }
+    },
+    [model],
+  );
+
+  const predictDrawing = useCallback(() => {
+    clearTimeout(timer.current);
+    if (!pad.current || pad.current.isEmpty()) {
+      inflight.current?.abort();
+      setResult(null);
+      setStatus("empty");
+      return;
+    }
+    run(() => pad.current.toBlob());
+  }, [run]);
+
+  const onStrokeEnd = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(predictDrawing, DEBOUNCE_MS);
+  }, [predictDrawing]);
+
+  const undo = useCallback(() => pad.current?.undo(), []); // fires onStrokeEnd, which predicts again
+  const clear = useCallback(() => {
+    pad.current?.clear();
+    predictDrawing();
+  }, [predictDrawing]);
+
+  useEffect(() => {
+    const onKey = (e) => {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
+        e.preventDefault();
+        undo();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [undo]);
+
+  const onDrop = (e) => {
+    e.preventDefault();
+    const file = e.dataTransfer.files?.[0];
+    if (file) run(() => file);
+  };
+
+  const classes = models.find((m) => m.name === model)?.classes ?? [];
+
+  return (
+    <main onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <header>
+        <h1>Digit recognizer</h1>
+        <p>Draw a digit from 0 to 9. The network reads it the way MNIST digits were made.</p>
+      </header>
+      <div className="layout">
+        <section className="drawing" aria-label="Drawing">
+          <DrawingPad ref={pad} size={size} brushRadius={brush} onStrokeEnd={onStrokeEnd} />
+          <div className="controls">
+            <button type="button" onClick={undo} title="Undo the last stroke (Ctrl+Z)">
+              Undo
+            </button>
+            <button type="button" onClick={clear}>
+              Clear
+            </button>
+            <button type="button" className="primary" onClick={predictDrawing}>
+              {status === "loading" ? "Predicting…" : "Predict"}
+            </button>
+          </div>
+          <div className="controls">
+            <label className="brush">
+              Brush
+              <input
+                type="range"
+                min={4}
+                max={30}
+                value={brush}
+                onChange={(e) => setBrush(Number(e.target.value))}
+                aria-label="Brush size"
+              />
+            </label>
+            <UploadButton onFile={(file) => run(() => file)} />
+            {models.length > 1 && (
+              <label className="picker">
+                Model
+                <select value={model} onChange={(e) => setModel(e.target.value)} aria-label="Model">
+                  {models.map((m) => (
+                    <option key={m.name} value={m.name}>
+                      {m.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
+        </section>
+        <section className="answer" aria-label="Answer">
+          <Prediction status={status} result={result} error={error} />
+          {result && status !== "empty" && (
+            <>
+              <Probabilities probabilities={result.probabilities} classes={classes} />
+              <ModelInput src={result.input} />
+            </>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,72 @@
+"""Re-evaluate a checkpoint on its data set's test split.
+
+    python -m models.evaluate models/checkpoints/mnist-digitnet.pt
+
+Ends its output with a line `test accuracy: 0.XXXX`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from models import checkpoint, data
+
+
+def normalize(images: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """uint8 or [0, 1] float (B, C, H, W) -> normalised float."""
+    x = images.float().div_(255) if images.dtype == torch.uint8 else images
+    return (x - mean) / std
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean, std, batch_size: int = 1000):
+    """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W)."""
+    model.eval()
+    total_loss, preds = 0.0, []
+    for i in range(0, len(images), batch_size):
+        x = normalize(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last)
+        logits = model(x)
+        total_loss += F.cross_entropy(logits, labels[i : i + batch_size], reduction="sum").item()
+        preds.append(logits.argmax(1))
+    pred = torch.cat(preds)
+    return total_loss / len(images), (pred == labels).float().mean().item(), pred
+
+
+def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device: str = "cpu") -> dict:
+    """Test loss, accuracy and per-class accuracy of checkpoint `path` on its own test split."""
+    model, meta = checkpoint.load(path, map_location=device)
+    images, labels = data.load(meta["dataset"], train=False, root=data_root)
+    images, labels = images.to(device), labels.to(device)
+    mean = torch.tensor(meta["mean"], device=device).view(1, -1, 1, 1)
+    std = torch.tensor(meta["std"], device=device).view(1, -1, 1, 1)
+    loss, acc, pred = evaluate(model, images, labels, mean, std)
+    per_class = {name: (pred[labels == c] == c).float().mean().item() for c, name in enumerate(meta["classes"])}
+    return {"dataset": meta["dataset"], "arch": meta["arch"], "test_loss": loss, "test_accuracy": acc,
+            "per_class": per_class, "errors": int((pred != labels).sum())}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI: print per-class accuracy, then the test accuracy line."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("checkpoint", type=Path, help="a .pt file written by models.train")
+    p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    args = p.parse_args(argv)
+    try:
+        result = evaluate_checkpoint(args.checkpoint, args.data_root, args.device)
+    except (checkpoint.CheckpointError, data.DataUnavailable) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(f"{result['arch']} on {result['dataset']} test split: {result['errors']} errors")
+    for name, acc in result["per_class"].items():
+        print(f"  {name:>12}: {acc:.4f}")
+    print(f"test loss: {result['test_loss']:.4f}")
+    print(f"test accuracy: {result['test_accuracy']:.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up everything from the project's own files: `scripts/setup.sh [run|dev]`.
+#   run: .venv with the server's requirements + the built frontend
+#   dev: run + training/test requirements, Chromium for the browser tests, the data sets
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv with $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+reqs=requirements.txt
+[ "$mode" = dev ] && reqs=requirements-dev.txt
+echo "== pip install -r $reqs"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$reqs"
+
+if [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/index.html frontend/package.json -newer frontend/dist/index.html 2>/dev/null | head -1)" ]; then
+  echo "== building the frontend"
+  npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+  npm --prefix frontend run build --silent
+fi
+
+if [ "$mode" = dev ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing Chromium (Debian packages) for the browser tests"
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  echo "== data sets"
+  .venv/bin/python -m models.data fetch all
+fi

@@ -1,0 +1,59 @@
+"""Every architecture: output shape, a few real training steps lower the loss, the registry."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from models import nets
+from models.evaluate import normalize
+
+SHAPES = {"cifar-cnn": (3, 32), "lenet5": (1, 28)}
+
+
+@pytest.mark.parametrize("arch", list(nets.ARCHITECTURES))
+def test_output_shape(arch):
+    channels, size = SHAPES.get(arch, (1, 28))
+    model = nets.build(arch, in_channels=channels, image_size=size, num_classes=10).eval()
+    assert model(torch.zeros(3, channels, size, size)).shape == (3, 10)
+
+
+@pytest.mark.parametrize("arch", ["mlp", "s0-cnn", "lenet5", "fashion-cnn", "digitnet"])
+def test_real_training_steps_lower_the_loss(arch, mnist_train):
+    torch.manual_seed(0)
+    images, labels = mnist_train
+    x = normalize(images[:256], torch.tensor(0.1307), torch.tensor(0.3081))
+    y = labels[:256]
+    model = nets.build(arch)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.eval()
+    with torch.no_grad():
+        before = F.cross_entropy(model(x), y).item()
+    model.train()
+    for _ in range(15):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        after = F.cross_entropy(model(x), y).item()
+    assert after < 0.8 * before
+
+
+def test_lenet5_on_32x32_flattens_400_features():
+    model = nets.build("lenet5", image_size=32)
+    assert model.classifier[0].in_features == 16 * 5 * 5
+    assert nets.build("lenet5").classifier[0].in_features == 16 * 4 * 4
+
+
+def test_lenet5_sequential_form_is_the_same_network():
+    model = nets.build("lenet5").eval()
+    x = torch.randn(4, 1, 28, 28)
+    assert torch.equal(model(x), model.as_sequential()(x))
+
+
+def test_unknown_architecture_names_the_known_ones():
+    with pytest.raises(ValueError, match="digitnet"):
+        nets.build("resnet9000")

@@ -1,0 +1,18 @@
+"""The shipped checkpoints reach their stated accuracy on the real test sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FASHION_CKPT, MNIST_CKPT
+from models import checkpoint, evaluate
+
+
+@pytest.mark.parametrize("path, floor", [(MNIST_CKPT, 0.996), (FASHION_CKPT, 0.93)])
+def test_shipped_checkpoint_reaches_its_accuracy(path, floor):
+    result = evaluate.evaluate_checkpoint(path)
+    card = checkpoint.read_card(path)
+    assert result["test_accuracy"] >= floor
+    assert result["test_accuracy"] == pytest.approx(card["metrics"]["test_accuracy"], abs=1e-4)
+    assert card["bytes"] < 5 * 1024 * 1024 and card["sha256"] == checkpoint.sha256_file(path)
+    assert card["command"].startswith("python -m models.train")
