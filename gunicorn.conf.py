@@ -37,3 +37,8 @@ def post_fork(server, worker):
     import torch
 
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
+
+
+# gunicorn's runtime control socket is one fixed path per user: off, so several servers
+# (tests, benchmarks) can run side by side and a dyno exposes nothing extra.
+control_socket_disable = True

@@ -63,3 +63,82 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def procfile_command() -> list[str]:
+    """The Procfile's web: command, split into argv."""
+    import shlex
+
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:"))
+    return shlex.split(line.removeprefix("web:").strip())
+
+
+class Server:
+    """The Procfile's gunicorn on 127.0.0.1:<free port>, as a context manager that always stops it."""
+
+    def __init__(self, env: dict[str, str] | None = None, workers: int = 2):
+        import os
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": str(workers),
+                    "GUNICORN_ACCESSLOG": "", "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}", **(env or {})}  # fmt: skip
+        self.proc = None
+        self.log = ""
+
+    def start(self, timeout: float = 90) -> Server:
+        import subprocess
+        import tempfile
+        import time
+
+        import requests
+
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            procfile_command(), cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                if requests.get(self.url + "/ready", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not become ready in {timeout}s:\n{self.output()}")
+
+    def output(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def worker_pids(self) -> list[int]:
+        import psutil
+
+        return [c.pid for c in psutil.Process(self.proc.pid).children()]
+
+    def stop(self, timeout: float = 30) -> int:
+        import subprocess
+
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots and other things worth looking at after a run

@@ -1,0 +1,133 @@
+"""A person at the page: drawing digits with mouse and touch, undo, clear, upload, a dead server."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+from support import ARTIFACTS, Server, stroke_canvas
+
+# Strokes in canvas coordinates of a 400x400 pad.
+DIGITS = {
+    "0": [[(200 + 95 * math.sin(t / 40 * 2 * math.pi), 200 - 140 * math.cos(t / 40 * 2 * math.pi)) for t in range(41)]],
+    "1": [[(205, 60), (200, 340)]],
+    "4": [[(230, 60), (110, 240), (300, 240)], [(235, 140), (235, 350)]],
+    "7": [[(110, 80), (290, 80), (170, 340)]],
+}
+
+
+def draw(page, strokes, scale=1.0, offset=(0, 0)):
+    """Mouse strokes on the pad, points scaled and shifted within it."""
+    box = page.get_by_test_id("pad").bounding_box()
+    k = box["width"] / 400
+    for stroke in strokes:
+        pts = [(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
+        page.mouse.move(*pts[0])
+        page.mouse.down()
+        for p in pts[1:]:
+            page.mouse.move(*p, steps=8)
+        page.mouse.up()
+
+
+def digit(page):
+    return page.get_by_test_id("digit")
+
+
+@pytest.mark.parametrize("name", list(DIGITS))
+def test_drawn_digit_is_read(page, name):
+    draw(page, DIGITS[name])
+    expect(digit(page)).to_have_text(name, timeout=15000)
+    expect(page.get_by_test_id(f"prob-{name}")).to_have_class("top")
+    assert page.get_by_test_id("model-input").get_attribute("src").startswith("data:image/png;base64,")
+
+
+def test_small_digit_in_a_corner(page):
+    draw(page, DIGITS["7"], scale=0.35, offset=(250, 250))
+    expect(digit(page)).to_have_text("7", timeout=15000)
+
+
+def test_undo_removes_only_the_last_stroke_and_clear_resets(page):
+    draw(page, DIGITS["1"])
+    expect(digit(page)).to_have_text("1", timeout=15000)
+    draw(page, [[(60, 200), (340, 200)]])  # a crossing bar: no longer a 1
+    expect(digit(page)).not_to_have_text("1", timeout=15000)
+    page.get_by_role("button", name="Undo").click()
+    expect(digit(page)).to_have_text("1", timeout=15000)  # the first stroke is still there
+    draw(page, [[(60, 200), (340, 200)]])
+    expect(digit(page)).not_to_have_text("1", timeout=15000)
+    page.keyboard.press("Control+z")
+    expect(digit(page)).to_have_text("1", timeout=15000)
+    page.get_by_role("button", name="Clear").click()
+    expect(page.get_by_test_id("prompt")).to_have_text("Draw a digit in the box")
+    expect(digit(page)).to_have_count(0)
+
+
+def test_predict_button_on_empty_canvas_sends_nothing(page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/predict" in r.url else None)
+    page.get_by_role("button", name="Predict").click()
+    page.wait_for_timeout(500)
+    expect(page.get_by_test_id("prompt")).to_be_visible()
+    assert requests == []
+
+
+def test_upload_an_image_file(page, tmp_path):
+    path = tmp_path / "seven.png"
+    path.write_bytes(stroke_canvas([(120, 80), (290, 80), (180, 330)]))
+    page.get_by_label("Upload an image of a digit").set_input_files(str(path))
+    expect(digit(page)).to_have_text("7", timeout=15000)
+
+
+def test_screenshot_of_a_prediction(page):
+    draw(page, DIGITS["4"])
+    expect(digit(page)).to_have_text("4", timeout=15000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "prediction.png"), full_page=True)
+    assert (ARTIFACTS / "prediction.png").stat().st_size > 10_000
+
+
+def touch_stroke(page, cdp, points):
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
+    )
+    for x, y in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_touch_drawing_on_a_phone_does_not_scroll(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)  # fmt: skip
+    page = context.new_page()
+    page.goto(server.url + "/")
+    pad = page.get_by_test_id("pad")
+    box = pad.bounding_box()
+    assert box["width"] <= 375 - 16 and page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("document.documentElement.scrollHeight") > 667  # the page can scroll...
+    cdp = context.new_cdp_session(page)
+    k = box["width"] / 400
+    # a "1" drawn upwards: a finger moving up would scroll the page down if the pad let it
+    pts = [(box["x"] + 200 * k, box["y"] + (340 - i * 14) * k) for i in range(21)]
+    touch_stroke(page, cdp, pts)
+    expect(page.get_by_test_id("digit")).to_have_text("1", timeout=15000)
+    assert page.evaluate("window.scrollY") == 0  # ...but drawing did not scroll it
+    context.close()
+
+
+def test_server_gone_shows_an_error_and_the_page_stays_usable(browser):
+    server = Server(workers=1).start()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_test_id("pad").wait_for()
+    server.stop()
+    draw(page, DIGITS["7"])
+    expect(page.get_by_role("alert")).to_contain_text("Cannot reach the server", timeout=15000)
+    page.get_by_role("button", name="Clear").click()  # still responsive
+    expect(page.get_by_test_id("prompt")).to_be_visible()
+    draw(page, DIGITS["1"])
+    expect(page.get_by_role("alert")).to_be_visible(timeout=15000)
+    expect(page.get_by_role("button", name="Predict")).to_be_enabled()
+    context.close()
