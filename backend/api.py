@@ -134,7 +134,7 @@ def _answer(predictor: Predictor, probs: np.ndarray, prepared: Prepared, include
         "label": classes[top],
         "confidence": round(float(probs[top]), 6),
         "probabilities": [round(float(p), 6) for p in probs],
-        "uncertain": bool(probs[top] < current_app.extensions["settings"].uncertain_below),
+        "uncertain": bool(probs[top] < current_app.extensions["settings"].uncertain_below or not prepared.plausible),
         "model": predictor.summary(),
     }
     if include_input:

@@ -77,7 +77,9 @@ def procfile_command() -> list[str]:
 
 
 class Server:
-    """The Procfile's gunicorn on 127.0.0.1:<free port>, as a context manager that always stops it."""
+    """The Procfile's gunicorn on 127.0.0.1:<free port>, as a context manager that always stops it.
+
+    Shared by the tests and bench/ (which put tests/ on sys.path)."""
 
     def __init__(self, env: dict[str, str] | None = None, workers: int = 2):
         import os
@@ -86,8 +88,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": str(workers),
                     "GUNICORN_ACCESSLOG": "", "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}", **(env or {})}  # fmt: skip
+        self.workers = workers
         self.proc = None
-        self.log = ""
 
     def start(self, timeout: float = 90) -> Server:
         import subprocess
@@ -105,7 +107,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if requests.get(self.url + "/ready", timeout=2).status_code == 200:
+                ready = requests.get(self.url + "/ready", timeout=2).status_code == 200
+                if ready and len(self.worker_pids()) == self.workers:  # every worker forked, not just the first
                     return self
             except requests.RequestException:
                 pass

@@ -1,0 +1,131 @@
+"""Serving benchmark against the real gunicorn (Procfile) on 127.0.0.1, in one run.
+
+    .venv/bin/python bench/serve.py [--seconds 10]
+
+1. Where one request's time goes, in process: decode, ink map, MNIST recipe, forward, JSON.
+2. /predict with a 400x400 canvas PNG vs the empty route (/health): requests/s, p50/p99,
+   at concurrency 4 and 32, against 2 sync workers.
+3. Memory: RSS and PSS of master + workers, against a bare `import torch` process.
+Writes bench/results/serve.json. The load generator runs on the same 2 cores as the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+import loadgen  # noqa: E402
+from support import Server, stroke_canvas  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+SEVEN = [(120, 80), (290, 80), (180, 330)]
+GOALS = {"predict_vs_empty": 0.30, "p99_ms_c4": 8.0, "memory_vs_bare_torch": 1.25}
+
+
+def stage_times(canvas: bytes, runs: int = 300) -> dict:
+    """Median milliseconds of each stage of one /predict, in this process (1 torch thread, like a worker)."""
+    import numpy as np
+    import torch
+
+    from backend import preprocess
+    from backend.app import create_app
+
+    torch.set_num_threads(1)
+    app = create_app()
+    predictor = app.extensions["predictors"]["mnist"]
+    meta = predictor.meta
+    client = app.test_client()
+    stages: dict[str, list[float]] = {k: [] for k in ("decode", "ink_map", "recipe", "forward", "flask_total")}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        img = preprocess.decode(canvas, 4096 * 4096)
+        t1 = time.perf_counter()
+        ink = preprocess.ink_map(img)
+        t2 = time.perf_counter()
+        field = preprocess.mnist_digit(ink)
+        t3 = time.perf_counter()
+        x = ((field - meta["mean"][0]) / meta["std"][0]).astype(np.float32)[None, None]
+        predictor.predict(x)
+        t4 = time.perf_counter()
+        client.post("/predict", data=canvas, content_type="image/png")
+        t5 = time.perf_counter()
+        for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            stages[key].append(dt * 1000)
+    return {k: round(statistics.median(v), 3) for k, v in stages.items()}
+
+
+def memory(server: Server) -> dict:
+    """RSS and PSS (MB) of the master and each worker."""
+    procs = [psutil.Process(server.proc.pid), *(psutil.Process(p) for p in server.worker_pids())]
+    info = [p.memory_full_info() for p in procs]
+    mb = 1024 * 1024
+    return {
+        "processes": len(procs),
+        "rss_mb": [round(i.rss / mb, 1) for i in info],
+        "pss_mb": [round(i.pss / mb, 1) for i in info],
+        "rss_total_mb": round(sum(i.rss for i in info) / mb, 1),
+        "pss_total_mb": round(sum(i.pss for i in info) / mb, 1),
+    }
+
+
+def bare_torch_rss_mb() -> float:
+    code = "import torch, psutil; print(psutil.Process().memory_info().rss)"
+    out = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
+    )
+    return round(int(out.stdout) / 1024 / 1024, 1)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seconds", type=float, default=10.0, help="seconds per load measurement (default: 10)")
+    args = p.parse_args(argv)
+    canvas = stroke_canvas(SEVEN)
+    result: dict = {"canvas_png_bytes": len(canvas), "stages_ms": stage_times(canvas)}
+    print("stage medians (ms):", result["stages_ms"])
+    with Server(workers=2) as server:
+        for _ in range(50):  # warm both workers
+            loadgen.run(server.url + "/predict", body=canvas, concurrency=2, total=2)
+        result["memory_idle"] = memory(server)
+        for c in (4, 32):
+            empty = loadgen.run(server.url + "/health", concurrency=c, duration=args.seconds).summary()
+            pred = loadgen.run(server.url + "/predict", body=canvas, concurrency=c, duration=args.seconds).summary()
+            result[f"c{c}"] = {
+                "empty": empty,
+                "predict": pred,
+                "ratio": round(pred["requests_per_s"] / empty["requests_per_s"], 3),
+            }
+            print(f"c={c}: /health {empty['requests_per_s']} req/s p50 {empty['p50_ms']} p99 {empty['p99_ms']} ms | "
+                  f"/predict {pred['requests_per_s']} req/s p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms "
+                  f"| ratio {result[f'c{c}']['ratio']}")  # fmt: skip
+        result["memory_after_load"] = memory(server)
+    result["bare_import_torch_rss_mb"] = bare_torch_rss_mb()
+    mem = result["memory_after_load"]
+    result["memory_vs_bare_torch"] = round(mem["pss_total_mb"] / result["bare_import_torch_rss_mb"], 3)
+    print(f"memory: master+workers PSS {mem['pss_total_mb']} MB (RSS {mem['rss_total_mb']} MB summed) vs bare import "
+          f"torch RSS {result['bare_import_torch_rss_mb']} MB -> {result['memory_vs_bare_torch']}x")  # fmt: skip
+    result["goals"] = GOALS
+    result["met"] = {
+        "predict_vs_empty": min(result["c4"]["ratio"], result["c32"]["ratio"]) >= GOALS["predict_vs_empty"],
+        "p99_ms_c4": result["c4"]["predict"]["p99_ms"] <= GOALS["p99_ms_c4"],
+        "memory_vs_bare_torch": result["memory_vs_bare_torch"] <= GOALS["memory_vs_bare_torch"],
+    }
+    result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "serve.json").write_text(json.dumps(result, indent=2) + "\n")
+    print("goals met:", result["met"])
+    print(f"results: {RESULTS / 'serve.json'}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Short, bounded versions of bench/load.py: steady load, a killed worker, a graceful SIGTERM (127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from support import ROOT, Server
+
+sys.path.insert(0, str(ROOT / "bench"))
+import load  # noqa: E402
+import loadgen  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server(workers=2) as s:
+        yield s
+
+
+def test_steady_load_has_no_failures_and_memory_does_not_grow(server):
+    r = load.sustained(server, seconds=8, concurrency=32)
+    assert r["requests"] > 50 and r["failed"] == 0, r["errors"]
+    assert r["pss_growth_mb"] < 25  # a leak of even 100 KB per request would show
+
+
+def test_killed_worker_is_replaced_with_under_one_percent_failures(server):
+    r = load.kill_worker(server, seconds=9, concurrency=8)
+    assert r["replaced"] and r["requests"] > 50
+    assert r["failure_rate"] < 0.01, r
+
+
+def test_sigterm_completes_requests_in_flight():
+    server = Server(workers=2).start()
+    try:
+        r = load.graceful_term(server)
+    finally:
+        server.stop()
+    assert r["requests_before_term"] > 10 and r["lost_in_flight"] == 0 and r["exit_code"] == 0, r
+
+
+def test_load_generator_refuses_anything_but_loopback():
+    with pytest.raises(ValueError, match="loopback"):
+        loadgen.run("http://10.0.0.1:80/", total=1)
