@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import json
 import re
 
 import numpy as np
@@ -54,9 +55,10 @@ def _decode_text(text: object, where: str) -> bytes:
 
 
 def _json_body() -> dict:
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise ApiError(400, "invalid_json", "the body is not valid JSON")
+    try:
+        payload = json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json", "the JSON body must be an object")
     return payload

@@ -11,7 +11,7 @@ const padSize = () => Math.min(400, window.innerWidth - 32);
 
 export default function App() {
   const [size] = useState(padSize);
-  const [brush, setBrush] = useState(() => Math.round(padSize() * 0.035));
+  const [brush, setBrush] = useState(() => Math.round(padSize() * 0.045)); // strokes about as thick as MNIST's
   const [status, setStatus] = useState("empty"); // empty | loading | done | error
   const [result, setResult] = useState(null);
   const [error, setError] = useState("");

@@ -121,6 +121,8 @@ def cases() -> dict[str, tuple[dict, int, object]]:
         "data url not base64": ({"json": {"image": "data:image/png,rawtext"}}, 400, "invalid_base64"),
         "json not an object": ({"json": ["image", 1]}, 400, "invalid_json"),
         "json string": ({"json": "hello"}, 400, "invalid_json"),
+        "json nested 100000 deep": ({"data": "[" * 100000 + "]" * 100000, "content_type": "application/json"}, 400,
+                                    "invalid_json"),
         "json nested junk": ({"json": {"image": {"a": [1, {"b": None}]}}}, 400, "invalid_image_field"),
         "json invalid utf-8": ({"data": b'{"image": "\xff\xfe"}', "content_type": "application/json"}, 400, "invalid_json"),
         "multipart without file": ({"data": {"other": "x"}, "content_type": "multipart/form-data"}, 400, "missing_image"),

@@ -59,6 +59,13 @@ def test_batch_over_the_limit_is_refused_before_decoding(app):
     assert r.status_code == 413 and r.get_json()["error"]["code"] == "batch_too_large"
 
 
+def test_batch_with_absurdly_nested_json(client):
+    r = client.post(
+        "/predict/batch", data='{"images": ' + "[" * 50000 + "]" * 50000 + "}", content_type="application/json"
+    )
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_json"
+
+
 def test_batch_with_one_bad_item_among_good_ones(client):
     good = base64.b64encode(stroke_canvas(SEVEN)).decode()
     bad = base64.b64encode(png_declaring(60000, 60000)).decode()

@@ -113,6 +113,8 @@ def test_touch_drawing_on_a_phone_does_not_scroll(browser, server):
     touch_stroke(page, cdp, pts)
     expect(page.get_by_test_id("digit")).to_have_text("1", timeout=15000)
     assert page.evaluate("window.scrollY") == 0  # ...but drawing did not scroll it
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
     context.close()
 
 

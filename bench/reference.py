@@ -1,0 +1,58 @@
+"""Train every reference network from the CLI with its tutorial's budget, and record what it reaches.
+
+    .venv/bin/python bench/reference.py [--epochs-scale 1.0]
+
+S1 mlp (3 epochs), S3 lenet5 (5), S0 s0-cnn (5), S4 fashion-cnn (6, Fashion-MNIST), without
+augmentation, like the tutorials. S2 cifar-cnn needs a user-supplied CIFAR-10 and is run only
+when data/cifar-10-batches-py exists. Writes bench/results/reference.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from models import data, train  # noqa: E402
+
+RUNS = [  # (system, arch, dataset, tutorial epochs)
+    ("S1", "mlp", "mnist", 3),
+    ("S3", "lenet5", "mnist", 5),
+    ("S0", "s0-cnn", "mnist", 5),
+    ("S4", "fashion-cnn", "fashion-mnist", 6),
+    ("S2", "cifar-cnn", "cifar10", 10),
+]
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every tutorial budget (default: 1)")
+    p.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "reference", help="checkpoints and reports")
+    args = p.parse_args(argv)
+    rows = []
+    for system, arch, dataset, epochs in RUNS:
+        if dataset == "cifar10" and not data.is_present("cifar10"):
+            print(f"{system} {arch}: skipped, no data/{data.CIFAR_DIR} (CIFAR-10 has no offline source)")
+            continue
+        n = max(1, round(epochs * args.epochs_scale))
+        cmd = ["--dataset", dataset, "--arch", arch, "--epochs", str(n), "--augment", "none", "--label-smoothing", "0",
+               "--out", str(args.out_dir / f"{arch}.pt"), "--runs-dir", str(args.out_dir)]  # fmt: skip
+        t0 = time.perf_counter()
+        card = train.main(cmd)
+        rows.append({"system": system, "arch": arch, "dataset": dataset, "epochs": n,
+                     "test_accuracy": round(card["metrics"]["test_accuracy"], 4), "parameters": card["parameters"],
+                     "seconds": round(time.perf_counter() - t0, 1), "command": card["command"]})  # fmt: skip
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "reference.json").write_text(json.dumps(rows, indent=2) + "\n")
+    for r in rows:
+        print(f"{r['system']} {r['arch']:<12} {r['dataset']:<14} {r['epochs']:>2} epochs  "
+              f"test accuracy {r['test_accuracy']:.4f}  {r['parameters']:>8} params  {r['seconds']:>6.1f}s")  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    main()
