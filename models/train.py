@@ -58,8 +58,8 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def train_epoch(model, opt, sched, images, labels, mean, std, cfg, batch_size, gen, label_smoothing, bar):
-    """One pass over shuffled mini-batches; returns (mean loss, accuracy)."""
+def train_epoch(model, opt, sched, images, labels, mean, std, cfg, batch_size, gen, label_smoothing, bar, bf16=False):
+    """One pass over shuffled mini-batches; returns (mean loss, accuracy). `bf16`: autocast to bfloat16."""
     model.train()
     order = torch.randperm(len(images), device=images.device, generator=gen)
     total_loss = torch.zeros((), device=images.device)
@@ -69,8 +69,9 @@ def train_epoch(model, opt, sched, images, labels, mean, std, cfg, batch_size, g
         x = augment.augment(images[idx].float().div_(255), cfg, gen)  # (B, C, H, W) in [0, 1]
         x = normalize(x, mean, std).contiguous(memory_format=torch.channels_last)
         y = labels[idx]
-        logits = model(x)
-        loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+        with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=bf16):
+            logits = model(x)
+            loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patience", type=int, default=5, help="stop after this many epochs without a better val accuracy")
     p.add_argument("--target-accuracy", type=float, help="stop as soon as validation accuracy reaches this")
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (CPUs with AVX-512 BF16, recent GPUs)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict:
         with tqdm(total=len(train_x), desc=f"epoch {epoch}/{epochs}", unit="img", leave=False, file=sys.stdout,
                   mininterval=0.5 if sys.stdout.isatty() else 30) as bar:  # fmt: skip
             loss, acc = train_epoch(model, opt, sched, train_x, train_y, mean, std, cfg, batch_size, gen,
-                                    args.label_smoothing, bar)  # fmt: skip
+                                    args.label_smoothing, bar, args.bf16)  # fmt: skip
         val_loss, val_acc, _ = evaluate(model, val_x, val_y, mean, std)
         history.add(loss, acc, val_loss, val_acc, time.perf_counter() - t0)
         print(f"epoch {epoch}: loss {loss:.4f} acc {acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
