@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> dict:
     out = args.out or run_dir / "model.pt"
     print(f"training {arch} on {args.dataset} ({len(train_x)} train / {len(val_x)} val) on {device}, {epochs} epochs")
 
-    history, best_key, best_acc, best_state, best_epoch = History(), (-1.0, 0.0), -1.0, None, 0
+    history, best_key, best_state, best_epoch = History(), (-1.0, 0.0), None, 0
     started = time.perf_counter()
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"epoch {epoch}: loss {loss:.4f} acc {acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
               f"| {history.seconds[-1]:.1f}s")  # fmt: skip
         if (val_acc, -val_loss) > best_key:  # accuracy first, lower loss breaks ties
-            best_key, best_acc, best_epoch = (val_acc, -val_loss), val_acc, epoch
+            best_key, best_epoch = (val_acc, -val_loss), epoch
             best_state = copy.deepcopy(model.state_dict())
         if args.target_accuracy and val_acc >= args.target_accuracy:
             break
@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> dict:
     train_seconds = time.perf_counter() - started
     model.load_state_dict(best_state)
     test_loss, test_acc, test_pred = evaluate(model, test_x, test_y, mean, std)
+    best_acc = best_key[0]
     print(f"best epoch {best_epoch}: val accuracy {best_acc:.4f}; test loss {test_loss:.4f}")
 
     metrics = {"best_epoch": best_epoch, "epochs_run": len(history.val_acc), "val_accuracy": best_acc,
