@@ -6,7 +6,8 @@
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# the locked versions; `npm install` because the lock lacks other platforms' optional rollup binaries
+RUN npm install --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
 
