@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from models import data
-
-ROOT = Path(__file__).resolve().parent.parent
-MNIST_CKPT = ROOT / "models" / "checkpoints" / "mnist-digitnet.pt"
-FASHION_CKPT = ROOT / "models" / "checkpoints" / "fashion-mnist.pt"
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -65,7 +66,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
+MNIST_CKPT = ROOT / "models" / "checkpoints" / "mnist-digitnet.pt"
+FASHION_CKPT = ROOT / "models" / "checkpoints" / "fashion-mnist.pt"
 
 
 def procfile_command() -> list[str]:

@@ -49,7 +49,7 @@ def test_bad_values_are_refused_with_a_clear_message(environ, message):
 
 
 def test_startup_refuses_a_checkpoint_whose_card_does_not_match(tmp_path):
-    from conftest import MNIST_CKPT
+    from support import MNIST_CKPT
 
     bad = tmp_path / "m.pt"
     bad.write_bytes(MNIST_CKPT.read_bytes()[:-10] + b"0123456789")

@@ -10,8 +10,7 @@ from PIL import Image
 
 from backend import preprocess
 from backend.predictor import Predictor
-from conftest import MNIST_CKPT
-from support import encode, paste_digit, png, render
+from support import MNIST_CKPT, encode, paste_digit, png, render
 
 MEAN, STD, MAX_PIXELS = [0.1307], [0.3081], 4096 * 4096
 ENCODINGS = ["transparent", "white", "black"]
