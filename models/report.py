@@ -16,9 +16,9 @@ def _show(ax, image: torch.Tensor) -> None:
     """Draw a (C, H, W) image in [0, 1] or uint8."""
     img = image.float() / 255 if image.dtype == torch.uint8 else image
     if img.shape[0] == 1:
-        ax.imshow(img[0], cmap="gray", vmin=0, vmax=1)
+        ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
     else:
-        ax.imshow(img.permute(1, 2, 0).clamp(0, 1))
+        ax.imshow(img.permute(1, 2, 0).clamp(0, 1).numpy())
     ax.axis("off")
 
 
@@ -50,7 +50,7 @@ def confusion(labels: torch.Tensor, preds: torch.Tensor, classes: list[str], pat
     n = len(classes)
     cm = confusion_matrix(labels, preds, n)
     fig, ax = plt.subplots(figsize=(7, 6))
-    ax.imshow(cm.log1p(), cmap="Blues")
+    ax.imshow(cm.log1p().numpy(), cmap="Blues")
     for i in range(n):
         for j in range(n):
             ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,

@@ -38,7 +38,7 @@ def save_picture(result: dict, out: Path, top: int = 5) -> str:
     title = f"guess: {classes[guess]} ({probs[guess]:.1%}) - true: {classes[result['label']]}"
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.5))
     img = result["image"].float() / 255
-    a.imshow(img[0] if img.shape[0] == 1 else img.permute(1, 2, 0), cmap="gray")
+    a.imshow((img[0] if img.shape[0] == 1 else img.permute(1, 2, 0)).numpy(), cmap="gray")
     a.axis("off")
     a.set_title(title, color="green" if guess == result["label"] else "red")
     values, idx = probs.topk(min(top, len(classes)))
