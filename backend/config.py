@@ -87,7 +87,8 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         max_upload_bytes=_int(
             "MAX_UPLOAD_BYTES", raw.get("max_upload_bytes", Settings.max_upload_bytes), 1024, 1 << 30
         ),
-        max_image_pixels=_int("MAX_IMAGE_PIXELS", raw.get("max_image_pixels", Settings.max_image_pixels), 64, 1 << 28),
+        # capped below Pillow's own decompression-bomb limit (89M), so ours is the one that answers
+        max_image_pixels=_int("MAX_IMAGE_PIXELS", raw.get("max_image_pixels", Settings.max_image_pixels), 64, 1 << 26),
         max_batch=_int("MAX_BATCH", raw.get("max_batch", Settings.max_batch), 1, 1024),
         uncertain_below=uncertain,
         torch_threads=_int("TORCH_THREADS", raw.get("torch_threads", Settings.torch_threads), 1, 256),

@@ -95,8 +95,8 @@ def _border(arr: np.ndarray) -> np.ndarray:
 def ink_map(img: Image.Image) -> np.ndarray:
     """(H, W) float32: 1 = ink, 0 = background, whatever the mode and colours.
 
-    With real transparency the ink is the alpha channel (a canvas export); otherwise the
-    background is the median of the border and ink is how far a pixel departs from it.
+    With real transparency the ink is the alpha channel (a canvas export) above the border's;
+    otherwise the background is the median of the border and ink is how far a pixel departs from it.
     """
     has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
     if has_alpha:
@@ -104,7 +104,8 @@ def ink_map(img: Image.Image) -> np.ndarray:
             img = img.convert("RGBA")
         alpha = np.asarray(img.getchannel("A"), dtype=np.float32) / 255
         if alpha.min() < 0.98:
-            return alpha
+            bg = float(np.median(_border(alpha)))  # 0 for a canvas export; a translucent backdrop is not ink
+            return np.clip((alpha - bg) / max(1.0 - bg, 1e-6), 0, 1)
         img = img.convert("RGB")
     gray = _gray(img)
     bg = float(np.median(_border(gray)))

@@ -106,6 +106,14 @@ def test_ink_map_finds_the_square_in_every_mode(name):
     assert inside.min() > 0.5 and outside.max() < 0.05
 
 
+def test_translucent_backdrop_is_not_ink():
+    rgba = np.zeros((64, 64, 4), dtype=np.uint8)
+    rgba[..., 3] = 128  # a half-transparent sheet...
+    rgba[16:48, 24:40, 3] = 255  # ...with an opaque stroke on it
+    ink = preprocess.ink_map(Image.fromarray(rgba, "RGBA"))
+    assert ink[16:48, 24:40].min() > 0.95 and ink[:16].max() < 0.05
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "BMP", "GIF"])
 def test_every_accepted_format_decodes(fmt):
     img = Image.fromarray(_gray_square(255, 0, 96), "L").convert("RGB")
