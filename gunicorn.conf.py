@@ -33,10 +33,10 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    """Each worker keeps the thread count chosen for it (forked processes start a fresh thread pool)."""
+    """Each worker keeps the validated TORCH_THREADS (a forked process starts a fresh thread pool)."""
     import torch
 
-    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
+    torch.set_num_threads(server.app.wsgi().extensions["settings"].torch_threads)
 
 
 # gunicorn's runtime control socket is one fixed path per user: off, so several servers

@@ -67,6 +67,11 @@ export default function App() {
     timer.current = setTimeout(predictDrawing, DEBOUNCE_MS);
   }, [predictDrawing]);
 
+  // A different model reads the drawing that is there (runs when `model` changes; nothing on an empty pad).
+  useEffect(() => {
+    if (pad.current && !pad.current.isEmpty()) predictDrawing();
+  }, [predictDrawing]);
+
   const undo = useCallback(() => pad.current?.undo(), []); // fires onStrokeEnd, which predicts again
   const clear = useCallback(() => {
     pad.current?.clear();

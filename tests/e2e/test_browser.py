@@ -64,6 +64,16 @@ def test_undo_removes_only_the_last_stroke_and_clear_resets(page):
     expect(digit(page)).to_have_count(0)
 
 
+def test_model_picker_rereads_the_drawing(page):
+    draw(page, DIGITS["1"])
+    expect(digit(page)).to_have_text("1", timeout=15000)
+    page.get_by_label("Model").select_option("fashion-mnist")
+    expect(digit(page)).not_to_have_text("1", timeout=15000)  # now a clothing class name
+    expect(page.get_by_test_id("prob-1")).to_contain_text("Trouser")
+    page.get_by_label("Model").select_option("mnist")
+    expect(digit(page)).to_have_text("1", timeout=15000)
+
+
 def test_predict_button_on_empty_canvas_sends_nothing(page):
     requests = []
     page.on("request", lambda r: requests.append(r.url) if "/predict" in r.url else None)
