@@ -126,22 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> dict:
-    """Train, select the best epoch on validation, test it, save checkpoint and report; return the card."""
-    args = build_parser().parse_args(argv)
-    defaults = DEFAULTS[args.dataset]
-    arch = args.arch or defaults["arch"]
-    epochs = 1 if args.dry_run else (args.epochs or defaults["epochs"])
-    batch_size = args.batch_size or defaults["batch_size"]
-    lr = args.lr or defaults["lr"]
-    cfg = augment.PRESETS[args.augment or defaults["augment"]]
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = pick_device(args.device)
-    torch.manual_seed(args.seed)
-    gen = torch.Generator(device=device).manual_seed(args.seed)
+@dataclass
+class Splits:
+    """Train / validation / test images (uint8) and labels, on the training device."""
 
-    info = data.DATASETS[args.dataset]
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+
+
+def load_splits(args: argparse.Namespace, device: torch.device) -> Splits:
+    """The data set with a seeded validation hold-out (a tiny subset for --dry-run), moved to `device`."""
     train_x, train_y = data.load(args.dataset, train=True, root=args.data_root)
     test_x, test_y = data.load(args.dataset, train=False, root=args.data_root)
     val_size = min(args.val_size, len(train_x) // 5)
@@ -149,33 +147,19 @@ def main(argv: list[str] | None = None) -> dict:
     if args.dry_run:
         train_x, train_y, val_x, val_y = train_x[:512], train_y[:512], val_x[:256], val_y[:256]
         test_x, test_y = test_x[:256], test_y[:256]
-    train_x, train_y, val_x, val_y, test_x, test_y = (
-        t.to(device) for t in (train_x, train_y, val_x, val_y, test_x, test_y)
-    )
-    mean = torch.tensor(info.mean, device=device).view(1, -1, 1, 1)
-    std = torch.tensor(info.std, device=device).view(1, -1, 1, 1)
+    return Splits(*(t.to(device) for t in (train_x, train_y, val_x, val_y, test_x, test_y)))
 
-    arch_args = {"in_channels": info.in_channels, "image_size": info.image_size, "num_classes": len(info.classes),
-                 **parse_arch_args(args.arch_arg)}  # fmt: skip
-    model = nets.build(arch, **arch_args).to(device).to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=args.weight_decay)
-    steps = epochs * -(-len(train_x) // batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(steps, 8), pct_start=0.25)
 
-    run_name = f"{time.strftime('%Y%m%d-%H%M%S')}-{args.dataset}-{arch}" + ("-dry" if args.dry_run else "")
-    run_dir = args.runs_dir / run_name
-    out = args.out or run_dir / "model.pt"
-    print(f"training {arch} on {args.dataset} ({len(train_x)} train / {len(val_x)} val) on {device}, {epochs} epochs")
-
+def fit(model, opt, sched, splits: Splits, mean, std, cfg, batch_size: int, epochs: int, gen, args):
+    """Train for up to `epochs`, keep the best validation epoch's weights in `model`; return (history, best epoch)."""
     history, best_key, best_state, best_epoch = History(), (-1.0, 0.0), None, 0
-    started = time.perf_counter()
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
-        with tqdm(total=len(train_x), desc=f"epoch {epoch}/{epochs}", unit="img", leave=False, file=sys.stdout,
+        with tqdm(total=len(splits.train_x), desc=f"epoch {epoch}/{epochs}", unit="img", leave=False, file=sys.stdout,
                   mininterval=0.5 if sys.stdout.isatty() else 30) as bar:  # fmt: skip
-            loss, acc = train_epoch(model, opt, sched, train_x, train_y, mean, std, cfg, batch_size, gen,
+            loss, acc = train_epoch(model, opt, sched, splits.train_x, splits.train_y, mean, std, cfg, batch_size, gen,
                                     args.label_smoothing, bar, args.bf16)  # fmt: skip
-        val_loss, val_acc, _ = evaluate(model, val_x, val_y, mean, std)
+        val_loss, val_acc, _ = evaluate(model, splits.val_x, splits.val_y, mean, std)
         history.add(loss, acc, val_loss, val_acc, time.perf_counter() - t0)
         print(f"epoch {epoch}: loss {loss:.4f} acc {acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
               f"| {history.seconds[-1]:.1f}s")  # fmt: skip
@@ -187,10 +171,48 @@ def main(argv: list[str] | None = None) -> dict:
         if epoch - best_epoch >= args.patience:
             print(f"early stop: no better validation accuracy for {args.patience} epochs")
             break
-    train_seconds = time.perf_counter() - started
     model.load_state_dict(best_state)
-    test_loss, test_acc, test_pred = evaluate(model, test_x, test_y, mean, std)
-    best_acc = best_key[0]
+    return history, best_epoch
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Train, select the best epoch on validation, test it, save checkpoint and report; return the card."""
+    args = build_parser().parse_args(argv)
+    defaults = DEFAULTS[args.dataset]
+    arch = args.arch or defaults["arch"]
+    epochs = 1 if args.dry_run else (args.epochs or defaults["epochs"])
+    batch_size = args.batch_size or defaults["batch_size"]
+    lr = args.lr or defaults["lr"]
+    augment_name = args.augment or defaults["augment"]
+    cfg = augment.PRESETS[augment_name]
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    torch.manual_seed(args.seed)
+    gen = torch.Generator(device=device).manual_seed(args.seed)
+
+    info = data.DATASETS[args.dataset]
+    splits = load_splits(args, device)
+    mean = torch.tensor(info.mean, device=device).view(1, -1, 1, 1)
+    std = torch.tensor(info.std, device=device).view(1, -1, 1, 1)
+    arch_args = {"in_channels": info.in_channels, "image_size": info.image_size, "num_classes": len(info.classes),
+                 **parse_arch_args(args.arch_arg)}  # fmt: skip
+    model = nets.build(arch, **arch_args).to(device).to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=args.weight_decay)
+    steps = epochs * -(-len(splits.train_x) // batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(steps, 8), pct_start=0.25)
+
+    run_dir = args.runs_dir / (
+        f"{time.strftime('%Y%m%d-%H%M%S')}-{args.dataset}-{arch}" + ("-dry" if args.dry_run else "")
+    )
+    out = args.out or run_dir / "model.pt"
+    print(f"training {arch} on {args.dataset} ({len(splits.train_x)} train / {len(splits.val_x)} val) on {device}, "
+          f"{epochs} epochs")  # fmt: skip
+    started = time.perf_counter()
+    history, best_epoch = fit(model, opt, sched, splits, mean, std, cfg, batch_size, epochs, gen, args)
+    train_seconds = time.perf_counter() - started
+    test_loss, test_acc, test_pred = evaluate(model, splits.test_x, splits.test_y, mean, std)
+    best_acc = history.val_acc[best_epoch - 1]
     print(f"best epoch {best_epoch}: val accuracy {best_acc:.4f}; test loss {test_loss:.4f}")
 
     metrics = {"best_epoch": best_epoch, "epochs_run": len(history.val_acc), "val_accuracy": best_acc,
@@ -202,7 +224,7 @@ def main(argv: list[str] | None = None) -> dict:
         "mean": list(info.mean), "std": list(info.std),
         "preprocess": "mnist-digit" if args.dataset == "mnist" else f"{args.dataset}-image",
         "metrics": {k: v for k, v in metrics.items() if k != "history"},
-        "seed": args.seed, "augment": args.augment or defaults["augment"],
+        "seed": args.seed, "augment": augment_name,
         "command": "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv),
         "versions": checkpoint.versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }  # fmt: skip
@@ -210,9 +232,9 @@ def main(argv: list[str] | None = None) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "metrics.json").write_text(json.dumps({**metrics, "checkpoint": str(out)}, indent=2) + "\n")
     if not args.no_report:
-        preview = augment.augment(train_x[:64].float().div(255), cfg, gen).cpu()
-        report.write_all(run_dir, metrics["history"], test_x.cpu(), test_y.cpu(), test_pred.cpu(),
-                         preview, train_y[:64].cpu(), list(info.classes))  # fmt: skip
+        preview = augment.augment(splits.train_x[:64].float().div(255), cfg, gen).cpu()
+        report.write_all(run_dir, metrics["history"], splits.test_x.cpu(), splits.test_y.cpu(), test_pred.cpu(),
+                         preview, splits.train_y[:64].cpu(), list(info.classes))  # fmt: skip
     print(f"checkpoint: {out}\nreport: {run_dir}\ntest accuracy: {test_acc:.4f}")
     return card
 
