@@ -107,6 +107,27 @@ def touch_stroke(page, cdp, points):
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
+def test_the_page_sends_a_280px_png_whatever_the_pad_size(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2)  # a 343 px pad
+    # observe (not alter) what the page uploads: Playwright does not expose Blob bodies
+    context.add_init_script("""
+        window.__sent = [];
+        const realFetch = window.fetch;
+        window.fetch = (url, options = {}) => {
+          const image = options.body instanceof FormData ? options.body.get("image") : null;
+          if (image) createImageBitmap(image).then((b) => window.__sent.push([b.width, b.height, image.type]));
+          return realFetch(url, options);
+        };
+    """)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    draw(page, DIGITS["7"])
+    expect(digit(page)).to_have_text("7", timeout=15000)
+    assert page.get_by_test_id("pad").bounding_box()["width"] < 350
+    assert page.evaluate("window.__sent") == [[280, 280, "image/png"]]
+    context.close()
+
+
 def test_touch_drawing_on_a_phone_does_not_scroll(browser, server):
     context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
                                   device_scale_factor=2)  # fmt: skip
