@@ -11,8 +11,9 @@ from flask_cors import CORS
 
 from backend import api, errors
 from backend.config import ConfigError, Settings, load_settings
-from backend.predictor import Predictor, pick_device
+from backend.predictor import Predictor
 from models.checkpoint import CheckpointError
+from models.device import DeviceUnavailable, pick_device
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     try:
         settings = load_settings(config)
         predictors = load_predictors(settings)
-    except (ConfigError, CheckpointError) as exc:
+    except (ConfigError, CheckpointError, DeviceUnavailable) as exc:
         raise StartupError(f"cannot start: {exc}") from None
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes

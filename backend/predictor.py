@@ -17,15 +17,6 @@ from models import checkpoint
 log = logging.getLogger(__name__)
 
 
-def pick_device(name: str) -> torch.device:
-    """auto -> CUDA when present, else CPU; cuda without a GPU is a startup error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise checkpoint.CheckpointError("DEVICE=cuda but no CUDA device is available")
-    return torch.device(name)
-
-
 def for_inference(model: nn.Module) -> nn.Module:
     """BatchNorm folded into the convolutions before it, weights in channels_last: ~1.5x faster on CPU."""
     from torch.fx.experimental.optimization import fuse

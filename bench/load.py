@@ -20,7 +20,6 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +33,8 @@ CANVAS = stroke_canvas([(120, 80), (290, 80), (180, 330)])
 
 def memory_mb(server: Server) -> dict:
     """Summed RSS and PSS of master + workers, in MB."""
-    procs = [psutil.Process(server.proc.pid), *(psutil.Process(p) for p in server.worker_pids())]
-    info = [p.memory_full_info() for p in procs]
-    return {"rss": round(sum(i.rss for i in info) / 2**20, 1), "pss": round(sum(i.pss for i in info) / 2**20, 1)}
+    m = server.memory()
+    return {"rss": m["rss_total_mb"], "pss": m["pss_total_mb"]}
 
 
 def _in_background(server: Server, seconds: float, concurrency: int):

@@ -19,8 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 import loadgen  # noqa: E402
@@ -63,20 +61,6 @@ def stage_times(canvas: bytes, runs: int = 300) -> dict:
     return {k: round(statistics.median(v), 3) for k, v in stages.items()}
 
 
-def memory(server: Server) -> dict:
-    """RSS and PSS (MB) of the master and each worker."""
-    procs = [psutil.Process(server.proc.pid), *(psutil.Process(p) for p in server.worker_pids())]
-    info = [p.memory_full_info() for p in procs]
-    mb = 1024 * 1024
-    return {
-        "processes": len(procs),
-        "rss_mb": [round(i.rss / mb, 1) for i in info],
-        "pss_mb": [round(i.pss / mb, 1) for i in info],
-        "rss_total_mb": round(sum(i.rss for i in info) / mb, 1),
-        "pss_total_mb": round(sum(i.pss for i in info) / mb, 1),
-    }
-
-
 def bare_torch_rss_mb() -> float:
     code = "import torch, psutil; print(psutil.Process().memory_info().rss)"
     out = subprocess.run(
@@ -97,7 +81,7 @@ def main(argv: list[str] | None = None) -> dict:
     with Server(workers=2) as server:
         for _ in range(50):  # warm both workers
             loadgen.run(server.url + "/predict", body=canvas, concurrency=2, total=2)
-        result["memory_idle"] = memory(server)
+        result["memory_idle"] = server.memory()
         for c in (4, 32):
             empty = loadgen.run(server.url + "/health", concurrency=c, duration=args.seconds).summary()
             pred = loadgen.run(server.url + "/predict", body=canvas, concurrency=c, duration=args.seconds).summary()
@@ -109,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"c={c}: /health {empty['requests_per_s']} req/s p50 {empty['p50_ms']} p99 {empty['p99_ms']} ms | "
                   f"/predict {pred['requests_per_s']} req/s p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms "
                   f"| ratio {result[f'c{c}']['ratio']}")  # fmt: skip
-        result["memory_after_load"] = memory(server)
+        result["memory_after_load"] = server.memory()
     result["bare_import_torch_rss_mb"] = bare_torch_rss_mb()
     mem = result["memory_after_load"]
     result["memory_vs_bare_torch"] = round(mem["pss_total_mb"] / result["bare_import_torch_rss_mb"], 3)

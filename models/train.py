@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from models import augment, checkpoint, data, nets, report
+from models.device import DeviceUnavailable, pick_device
 from models.evaluate import evaluate, normalize
 
 # Per-dataset defaults: the architecture and recipe that give our best result there.
@@ -47,15 +48,6 @@ class History:
         for name, value in locals().items():
             if name != "self":
                 getattr(self, name).append(value)
-
-
-def pick_device(name: str) -> torch.device:
-    """auto -> CUDA when present, else CPU; cuda fails loudly when there is none."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("error: --device cuda but torch.cuda.is_available() is False")
-    return torch.device(name)
 
 
 def train_epoch(model, opt, sched, images, labels, mean, std, cfg, batch_size, gen, label_smoothing, bar, bf16=False):
@@ -187,7 +179,10 @@ def main(argv: list[str] | None = None) -> dict:
     cfg = augment.PRESETS[augment_name]
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = pick_device(args.device)
+    try:
+        device = pick_device(args.device)
+    except DeviceUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
     torch.manual_seed(args.seed)
     gen = torch.Generator(device=device).manual_seed(args.seed)
 

@@ -128,6 +128,21 @@ class Server:
 
         return [c.pid for c in psutil.Process(self.proc.pid).children()]
 
+    def memory(self) -> dict:
+        """RSS and PSS in MB of the master and each worker, and their sums (PSS counts shared pages once)."""
+        import psutil
+
+        procs = [psutil.Process(self.proc.pid), *(psutil.Process(p) for p in self.worker_pids())]
+        info = [p.memory_full_info() for p in procs]
+        mb = 1024 * 1024
+        return {
+            "processes": len(procs),
+            "rss_mb": [round(i.rss / mb, 1) for i in info],
+            "pss_mb": [round(i.pss / mb, 1) for i in info],
+            "rss_total_mb": round(sum(i.rss for i in info) / mb, 1),
+            "pss_total_mb": round(sum(i.pss for i in info) / mb, 1),
+        }
+
     def stop(self, timeout: float = 30) -> int:
         import subprocess
 
