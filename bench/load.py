@@ -25,10 +25,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 import loadgen  # noqa: E402
-from support import Server, stroke_canvas  # noqa: E402
+from support import SEVEN, Server, stroke_canvas  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-CANVAS = stroke_canvas([(120, 80), (290, 80), (180, 330)])
+CANVAS = stroke_canvas(SEVEN)
 
 
 def memory_mb(server: Server) -> dict:

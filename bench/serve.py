@@ -22,10 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 import loadgen  # noqa: E402
-from support import Server, stroke_canvas  # noqa: E402
+from support import SEVEN, Server, stroke_canvas  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-SEVEN = [(120, 80), (290, 80), (180, 330)]
 GOALS = {"predict_vs_empty": 0.30, "p99_ms_c4": 8.0, "memory_vs_bare_torch": 1.25}
 
 

@@ -10,9 +10,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from support import INK, encode, png, stroke_canvas
-
-SEVEN = [(120, 80), (290, 80), (180, 330)]
+from support import INK, ONE, SEVEN, encode, png, stroke_canvas
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
@@ -134,5 +132,5 @@ def cases() -> dict[str, tuple[dict, int, object]]:
         "all white": ({"data": png(Image.new("RGB", (400, 400), "white")), "content_type": IMAGE}, 422, "empty_image"),
         "all black": ({"data": png(Image.new("L", (400, 400), 0)), "content_type": IMAGE}, 422, "empty_image"),
         "pure noise": ({"data": noise_png(), "content_type": IMAGE}, 200, None),
-        "hair-thin stroke": ({"data": stroke_canvas([(200, 60), (200, 340)], width=1), "content_type": IMAGE}, 200, 1),
+        "hair-thin stroke": ({"data": stroke_canvas(ONE, width=1), "content_type": IMAGE}, 200, 1),
     }  # fmt: skip

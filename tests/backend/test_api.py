@@ -9,10 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from support import paste_digit, png, render, stroke_canvas
-
-ONE = [(200, 60), (200, 340)]
-SEVEN = [(120, 80), (290, 80), (180, 330)]
+from support import ONE, SEVEN, paste_digit, png, render, stroke_canvas
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import base64
 import pytest
 import requests
 
-from hostile import SEVEN, cases, png_declaring
-from support import Server, stroke_canvas
+from hostile import cases, png_declaring
+from support import SEVEN, Server, stroke_canvas
 
 
 def check(status: int, body: dict, want_status: int, want: object) -> None:

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from backend import preprocess
@@ -45,18 +46,12 @@ def test_canvas_digits_come_back_close_to_the_original(canvases):
 
 
 def test_canvas_digits_are_classified_like_mnist(canvases):
-    predictor = Predictor.load("mnist", MNIST_CKPT, preprocess_device())
+    predictor = Predictor.load("mnist", MNIST_CKPT, torch.device("cpu"))
     inputs = np.stack([preprocess.prepare(d, "mnist-digit", MEAN, STD, MAX_PIXELS).input for _, _, d in canvases])
     predicted = predictor.predict(inputs).argmax(1)
     labels = np.array([label for _, label, _ in canvases])
     for enc in range(3):  # each encoding on its own, so one broken path cannot hide behind the others
         assert (predicted[enc::3] == labels[enc::3]).mean() >= 0.98, ENCODINGS[enc]
-
-
-def preprocess_device():
-    import torch
-
-    return torch.device("cpu")
 
 
 def test_field_follows_the_mnist_recipe(canvases):

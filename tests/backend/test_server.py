@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from support import Server, stroke_canvas
-
-SEVEN = [(120, 80), (290, 80), (180, 330)]
+from support import SEVEN, Server, stroke_canvas
 
 
 @pytest.fixture(scope="module")

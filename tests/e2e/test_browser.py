@@ -7,7 +7,7 @@ import math
 import pytest
 from playwright.sync_api import expect
 
-from support import ARTIFACTS, Server, stroke_canvas
+from support import ARTIFACTS, SEVEN, Server, stroke_canvas
 
 # Strokes in canvas coordinates of a 400x400 pad.
 DIGITS = {
@@ -85,7 +85,7 @@ def test_predict_button_on_empty_canvas_sends_nothing(page):
 
 def test_upload_an_image_file(page, tmp_path):
     path = tmp_path / "seven.png"
-    path.write_bytes(stroke_canvas([(120, 80), (290, 80), (180, 330)]))
+    path.write_bytes(stroke_canvas(SEVEN))
     page.get_by_label("Upload an image of a digit").set_input_files(str(path))
     expect(digit(page)).to_have_text("7", timeout=15000)
 
