@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from backend import png
+
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 FIELD = 28
 DIGIT_BOX = 20
@@ -44,10 +46,20 @@ class Prepared:
     plausible: bool = True
 
 
-def decode(data: bytes, max_pixels: int) -> Image.Image:
-    """Bytes -> the first frame of a PNG/JPEG/WebP/BMP/GIF, upright per EXIF, fully loaded."""
+def decode(data: bytes, max_pixels: int) -> np.ndarray:
+    """Bytes -> the pixels of the first frame of a PNG/JPEG/WebP/BMP/GIF, upright per EXIF.
+
+    uint8 (H, W) gray, (H, W, 2) gray+alpha, (H, W, 3) RGB or (H, W, 4) RGBA; float32 (H, W) in
+    [0, 1] for 16-bit and 32-bit gray. What browsers send takes the fast path in `backend.png`.
+    """
     if not data:
         raise PreprocessError("empty_body", "no image data was sent")
+    fast = png.read(data, max_pixels)
+    return fast if fast is not None else pixels(_open(data, max_pixels))
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Bytes -> a fully loaded, upright Pillow image, or PreprocessError."""
     try:
         img = Image.open(io.BytesIO(data))  # reads the header only
     except UnidentifiedImageError:
@@ -79,35 +91,51 @@ def decode(data: bytes, max_pixels: int) -> Image.Image:
         raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
 
 
-def _gray(img: Image.Image) -> np.ndarray:
-    """Luminance in [0, 1] (H, W), keeping 16-bit precision."""
+def pixels(img: Image.Image) -> np.ndarray:
+    """A Pillow image in any mode -> the arrays `decode` returns; transparency becomes an alpha channel."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         arr = np.asarray(img, dtype=np.float32)
         top = 65535.0 if arr.max(initial=0) > 255 else 255.0
         return np.clip(arr / top, 0, 1)
-    return np.asarray(img.convert("L"), dtype=np.float32) / 255
+    if "transparency" in img.info or img.mode in ("PA", "RGBa", "La"):
+        img = img.convert("RGBA")
+    elif img.mode not in ("L", "LA", "RGB", "RGBA"):
+        img = img.convert("RGB")  # 1-bit, palette, CMYK, YCbCr, ...
+    return np.asarray(img)
 
 
 def _border(arr: np.ndarray) -> np.ndarray:
     return np.concatenate([arr[0], arr[-1], arr[1:-1, 0], arr[1:-1, -1]])
 
 
-def ink_map(img: Image.Image) -> np.ndarray:
-    """(H, W) float32: 1 = ink, 0 = background, whatever the mode and colours.
+def _luminance(px: np.ndarray) -> np.ndarray:
+    """(H, W) gray or (H, W, 3) RGB, uint8 or [0, 1] float -> (H, W) float32 in [0, 1] (ITU-R 601, as Pillow)."""
+    scale = 1 / 255 if px.dtype == np.uint8 else 1.0
+    if px.ndim == 2:
+        return np.multiply(px, scale, dtype=np.float32)
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32) * scale
+    return px @ weights
 
-    With real transparency the ink is the alpha channel (a canvas export) above the border's;
-    otherwise the background is the median of the border and ink is how far a pixel departs from it.
+
+def ink_map(px: np.ndarray) -> np.ndarray:
+    """`decode`'s pixels -> (H, W) ink: 0 = background, full = ink, whatever the mode and colours.
+
+    float32 with full = 1.0; or, for a canvas export (8-bit alpha over a transparent border), its
+    alpha channel as uint8 with full = 255 -- the same map, without a float pass over every pixel.
+    With real transparency the ink is the alpha channel above the border's; otherwise the
+    background is the median of the border and ink is how far a pixel departs from it.
     """
-    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
-    if has_alpha:
-        if img.mode not in ("RGBA", "LA"):
-            img = img.convert("RGBA")
-        alpha = np.asarray(img.getchannel("A"), dtype=np.float32) / 255
-        if alpha.min() < 0.98:
+    if px.ndim == 3 and px.shape[2] in (2, 4):  # an alpha channel
+        alpha = np.ascontiguousarray(px[..., -1])
+        if alpha.min() < 250:
             bg = float(np.median(_border(alpha)))  # 0 for a canvas export; a translucent backdrop is not ink
-            return np.clip((alpha - bg) / max(1.0 - bg, 1e-6), 0, 1)
-        img = img.convert("RGB")
-    gray = _gray(img)
+            if bg == 0 and alpha.dtype == np.uint8:
+                return alpha
+            ink = np.subtract(alpha, bg, dtype=np.float32)
+            ink *= 1 / max(255.0 - bg, 1.0)
+            return np.clip(ink, 0, 1, out=ink)
+        px = px[..., 0] if px.shape[2] == 2 else px[..., :3]
+    gray = _luminance(px)
     bg = float(np.median(_border(gray)))
     if bg >= 0.5:  # dark ink on a light background
         ink = (bg - gray) / max(bg, 1e-6)
@@ -116,20 +144,24 @@ def ink_map(img: Image.Image) -> np.ndarray:
     return np.clip(ink, 0, 1).astype(np.float32)
 
 
-def ink_box(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """Contrast-stretched ink and its bounding box (top, left, bottom, right), exclusive ends.
+def ink_crop(ink: np.ndarray) -> np.ndarray:
+    """The ink's bounding box cut out of an ink map, as float32 contrast-stretched so that its peak is 1.
 
     Raises PreprocessError("empty_image") when there is no ink worth reading.
     """
     peak = float(ink.max(initial=0))
-    if peak < MIN_PEAK:
+    if peak < MIN_PEAK * (255 if ink.dtype == np.uint8 else 1):
         raise PreprocessError("empty_image", "the image is empty: draw a digit first")
-    ink = ink / peak
-    mask = ink > INK_THRESHOLD
+    threshold = INK_THRESHOLD * peak
+    mask = ink > (int(threshold) if ink.dtype == np.uint8 else threshold)  # int: no float pass over uint8
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if mask.sum() < MIN_INK_PIXELS or max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_INK_PIXELS:
+    top, left, bottom, right = rows[0], cols[0], rows[-1] + 1, cols[-1] + 1
+    if (
+        max(bottom - top, right - left) < MIN_INK_PIXELS
+        or np.count_nonzero(mask[top:bottom, left:right]) < MIN_INK_PIXELS
+    ):
         raise PreprocessError("empty_image", "the image holds only a speck of ink: draw a digit first")
-    return ink, (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
+    return np.multiply(ink[top:bottom, left:right], 1 / peak, dtype=np.float32)
 
 
 def _resize(ink: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -159,19 +191,17 @@ def _paste(small: np.ndarray, top: int, left: int) -> np.ndarray:
 
 def mnist_digit(ink: np.ndarray) -> np.ndarray:
     """The MNIST recipe: crop, longer side to 20 px, centre of mass to the field centre. (H, W) -> (28, 28)."""
-    ink, (top, left, bottom, right) = ink_box(ink)
-    digit = _fit(ink[top:bottom, left:right], DIGIT_BOX)
+    digit = _fit(ink_crop(ink), DIGIT_BOX)
     digit = np.clip(digit / max(float(digit.max()), 1e-6), 0, 1)  # MNIST strokes peak at full ink, even thin ones
-    ys, xs = np.indices(digit.shape)
-    mass = digit.sum()
-    cy, cx = (ys * digit).sum() / mass, (xs * digit).sum() / mass
+    rows, cols = digit.sum(1), digit.sum(0)
+    mass = rows.sum()
+    cy, cx = rows @ np.arange(len(rows)) / mass, cols @ np.arange(len(cols)) / mass
     return _paste(digit, round(MNIST_CENTRE - cy), round(MNIST_CENTRE - cx))
 
 
 def fashion_item(ink: np.ndarray) -> np.ndarray:
     """Fashion-MNIST's recipe: crop, longer side to 28 px, centre the box. (H, W) -> (28, 28)."""
-    ink, (top, left, bottom, right) = ink_box(ink)
-    item = np.clip(_fit(ink[top:bottom, left:right], FIELD), 0, 1)
+    item = np.clip(_fit(ink_crop(ink), FIELD), 0, 1)
     h, w = item.shape
     return _paste(item, (FIELD - h) // 2, (FIELD - w) // 2)
 

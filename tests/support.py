@@ -62,6 +62,75 @@ def stroke_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int = 
     return png(img)
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser downloads do not work offline
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]  # fmt: skip
+_DRAW_AND_EXPORT = """async ([points, width, size]) => {
+  const c = document.createElement('canvas'); c.width = size; c.height = size;
+  const ctx = c.getContext('2d');  // react-canvas-draw's stroke style
+  ctx.strokeStyle = '#444'; ctx.lineWidth = width; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+  ctx.beginPath(); ctx.moveTo(...points[0]); for (const p of points.slice(1)) ctx.lineTo(...p); ctx.stroke();
+  const blob = await new Promise((done) => c.toBlob(done, 'image/png'));
+  return Array.from(new Uint8Array(await blob.arrayBuffer()));
+}"""
+
+
+def chromium_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int = 400, browser=None) -> bytes:
+    """The PNG real Chromium's canvas.toBlob() makes of one #444 stroke on a transparent canvas.
+
+    What a browser really sends (Chromium: every row filtered Up, zlib level 1), unlike Pillow's encoder.
+    Uses `browser` (a Playwright Browser) when given, else launches Chromium for the call."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                return chromium_canvas(points, width, canvas, own)
+            finally:
+                own.close()
+    page = browser.new_page()
+    try:
+        return bytes(page.evaluate(_DRAW_AND_EXPORT, [[list(p) for p in points], width, canvas]))
+    finally:
+        page.close()
+
+
+def png_filtered(pixels: np.ndarray, filters: list[int]) -> bytes:
+    """8-bit gray/GA/RGB/RGBA pixels -> PNG bytes with the given filter type (0-4) on each row.
+
+    Pillow chooses filters itself; this lets a test make every filter appear where it wants."""
+    import struct
+    import zlib
+
+    arr = pixels if pixels.ndim == 3 else pixels[..., None]
+    height, width, samples = arr.shape
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[samples]
+    rows = arr.reshape(height, width * samples).astype(np.int32)
+    out = []
+    for y, kind in enumerate(filters):
+        x = rows[y]
+        up = rows[y - 1] if y else np.zeros_like(x)
+        left = np.concatenate([np.zeros(samples, np.int32), x[:-samples]])
+        corner = np.concatenate([np.zeros(samples, np.int32), up[:-samples]])
+        if kind == 3:
+            pred = (left + up) // 2
+        elif kind == 4:
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, up, corner))
+        else:
+            pred = [np.zeros_like(x), left, up][kind]
+        out.append(bytes([kind]) + ((x - pred) % 256).astype(np.uint8).tobytes())
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    idat = zlib.compress(b"".join(out))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

@@ -65,10 +65,6 @@ def test_field_follows_the_mnist_recipe(canvases):
         assert abs(cy - 14) <= 0.75 and abs(cx - 14) <= 0.75
 
 
-def square(mode_img: Image.Image) -> np.ndarray:
-    return preprocess.ink_map(mode_img)
-
-
 def _gray_square(bg: int, fg: int, size: int = 64) -> np.ndarray:
     arr = np.full((size, size), bg, dtype=np.uint8)
     arr[16:48, 24:40] = fg
@@ -96,7 +92,7 @@ CASES = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_ink_map_finds_the_square_in_every_mode(name):
-    ink = preprocess.ink_map(CASES[name]())
+    ink = preprocess.ink_map(preprocess.pixels(CASES[name]()))
     inside, outside = ink[16:48, 24:40], np.concatenate([ink[:16].ravel(), ink[48:].ravel()])
     assert inside.min() > 0.5 and outside.max() < 0.05
 
@@ -105,7 +101,7 @@ def test_translucent_backdrop_is_not_ink():
     rgba = np.zeros((64, 64, 4), dtype=np.uint8)
     rgba[..., 3] = 128  # a half-transparent sheet...
     rgba[16:48, 24:40, 3] = 255  # ...with an opaque stroke on it
-    ink = preprocess.ink_map(Image.fromarray(rgba, "RGBA"))
+    ink = preprocess.ink_map(preprocess.pixels(Image.fromarray(rgba, "RGBA")))
     assert ink[16:48, 24:40].min() > 0.95 and ink[:16].max() < 0.05
 
 

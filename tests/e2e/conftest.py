@@ -5,17 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from support import Server
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]  # fmt: skip
+from support import CHROMIUM, CHROMIUM_ARGS, Server
 
 
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
 
