@@ -25,7 +25,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.14.1 \
  && pip install -r requirements.txt
 COPY gunicorn.conf.py Procfile ./
 COPY backend/ backend/
-COPY models/__init__.py models/nets.py models/checkpoint.py models/device.py models/
+COPY models/__init__.py models/nets.py models/checkpoint.py models/device.py models/export.py models/
 COPY models/checkpoints/ models/checkpoints/
 COPY --from=frontend /src/frontend/dist frontend/dist
 RUN useradd --create-home --uid 10001 app

@@ -195,7 +195,8 @@ def ready():
     """Readiness: every model loaded, and where it runs."""
     predictors: dict[str, Predictor] = current_app.extensions["predictors"]
     models = {name: str(p.device) for name, p in predictors.items()}
-    return jsonify({"ready": bool(models), "models": models}), 200 if models else 503
+    engines = {name: p.engine for name, p in predictors.items()}
+    return jsonify({"ready": bool(models), "models": models, "engines": engines}), 200 if models else 503
 
 
 @bp.get("/model")

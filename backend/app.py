@@ -26,7 +26,10 @@ def load_predictors(settings: Settings) -> dict[str, Predictor]:
     """Every configured checkpoint, loaded and verified once, onto the chosen device."""
     torch.set_num_threads(settings.torch_threads)
     device = pick_device(settings.device)
-    return {name: Predictor.load(name, path, device) for name, path in settings.models.items()}
+    return {
+        name: Predictor.load(name, path, device, settings.inference_engine, settings.torch_threads)
+        for name, path in settings.models.items()
+    }
 
 
 def _frontend(app: Flask, settings: Settings) -> None:

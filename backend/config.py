@@ -22,6 +22,7 @@ class Settings:
 
     models: dict[str, Path] = field(default_factory=dict)  # name -> checkpoint; the first is the default
     device: str = "auto"  # auto | cpu | cuda
+    inference_engine: str = "auto"  # auto (ONNX Runtime on CPUs when a twin exists) | torch | onnxruntime
     cors_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000", "http://localhost:5173")
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = 4096 * 4096
@@ -73,6 +74,11 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     device = str(raw.get("device", "auto")).lower()
     if device not in ("auto", "cpu", "cuda"):
         raise ConfigError(f"DEVICE must be auto, cpu or cuda, got {device!r}")
+    engine = str(raw.get("inference_engine", "auto")).lower()
+    if engine not in ("auto", "torch", "onnxruntime"):
+        raise ConfigError(f"INFERENCE_ENGINE must be auto, torch or onnxruntime, got {engine!r}")
+    if engine == "onnxruntime" and device == "cuda":
+        raise ConfigError("INFERENCE_ENGINE=onnxruntime runs on the CPU; it cannot be combined with DEVICE=cuda")
     try:
         uncertain = float(raw.get("uncertain_below", Settings.uncertain_below))
     except ValueError:
@@ -83,6 +89,7 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         Settings(),
         models={name: Path(p) for name, p in models.items()},
         device=device,
+        inference_engine=engine,
         cors_origins=tuple(origins),
         max_upload_bytes=_int(
             "MAX_UPLOAD_BYTES", raw.get("max_upload_bytes", Settings.max_upload_bytes), 1024, 1 << 30

@@ -3,7 +3,9 @@
 A checkpoint carries everything needed to rebuild and feed its network: the arch name
 and constructor arguments, the data set, class names, input shape, normalisation, the
 serving recipe, metrics, seed, the command that made it and library versions. Beside
-`NAME.pt` lies `NAME.json`, the model card: the same metadata plus the file's sha256.
+`NAME.pt` lies `NAME.json`, the model card: the same metadata plus the file's sha256, and,
+once `models.export` has run, `NAME.onnx`: the same network for ONNX Runtime, its sha256 in the
+card under "onnx".
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ class CheckpointError(RuntimeError):
 def card_path(path: Path) -> Path:
     """The model card that belongs to checkpoint `path`."""
     return Path(path).with_suffix(".json")
+
+
+def onnx_path(path: Path) -> Path:
+    """The ONNX twin that belongs to checkpoint `path`."""
+    return Path(path).with_suffix(".onnx")
 
 
 def sha256_file(path: Path) -> str:
@@ -67,8 +74,13 @@ def save(path: Path, model: nn.Module, meta: dict[str, Any]) -> dict[str, Any]:
     card["file"] = path.name
     card["bytes"] = path.stat().st_size
     card["sha256"] = sha256_file(path)
-    card_path(path).write_text(json.dumps(card, indent=2) + "\n")
+    write_card(path, card)
     return card
+
+
+def write_card(path: Path, card: dict[str, Any]) -> None:
+    """(Re)write the model card of checkpoint `path`."""
+    card_path(path).write_text(json.dumps(card, indent=2) + "\n")
 
 
 def read_card(path: Path) -> dict[str, Any]:
@@ -79,6 +91,24 @@ def read_card(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"model card {card_path(path)} is missing") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"model card {card_path(path)} is not valid JSON: {exc}") from None
+
+
+def read_onnx(path: Path) -> bytes | None:
+    """The ONNX twin of checkpoint `path` as bytes, checked against its card; None when the card names none."""
+    entry = read_card(path).get("onnx")
+    if not entry:
+        return None
+    twin = onnx_path(path)
+    if not isinstance(entry, dict) or entry.get("file") != twin.name:
+        raise CheckpointError(f"model card {card_path(path)} names an ONNX twin other than {twin.name}")
+    try:
+        data = twin.read_bytes()
+    except FileNotFoundError:
+        raise CheckpointError(f"ONNX twin {twin} named by its model card is missing") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != entry.get("sha256"):
+        raise CheckpointError(f"ONNX twin {twin} has sha256 {actual}, its model card says {entry.get('sha256')}")
+    return data
 
 
 def load(path: Path, map_location: str | torch.device = "cpu", verify: bool = True) -> tuple[nn.Module, dict]:

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from models import augment, checkpoint, data, nets, report
+from models import augment, checkpoint, data, export, nets, report
 from models.device import DeviceUnavailable, pick_device
 from models.evaluate import evaluate, normalize
 
@@ -224,6 +224,10 @@ def main(argv: list[str] | None = None) -> dict:
         "versions": checkpoint.versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }  # fmt: skip
     card = checkpoint.save(out, model, meta)
+    try:  # the ONNX twin the server runs on CPUs (models/export.py)
+        card = export.export(out)
+    except ImportError as exc:
+        print(f"no ONNX twin written ({exc.name} is not installed): the server will run this checkpoint in torch")
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "metrics.json").write_text(json.dumps({**metrics, "checkpoint": str(out)}, indent=2) + "\n")
     if not args.no_report:

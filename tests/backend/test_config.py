@@ -13,7 +13,7 @@ from backend.config import ConfigError, load_settings
 def test_defaults_serve_the_shipped_models():
     s = load_settings(environ={})
     assert list(s.models) == ["mnist", "fashion-mnist"] and s.default_model == "mnist"
-    assert s.models["mnist"].name == "mnist-digitnet.pt" and s.device == "auto"
+    assert s.models["mnist"].name == "mnist-digitnet.pt" and s.device == "auto" and s.inference_engine == "auto"
 
 
 def test_environment_is_read():
@@ -41,6 +41,8 @@ def test_models_list():
         ({"MODELS": "justapath.pt"}, "must look like name=path"),
         ({"MODELS": " , "}, "MODELS names no checkpoint"),
         ({"TORCH_THREADS": "-1"}, "TORCH_THREADS must be between"),
+        ({"INFERENCE_ENGINE": "tensorrt"}, "INFERENCE_ENGINE must be auto, torch or onnxruntime"),
+        ({"INFERENCE_ENGINE": "onnxruntime", "DEVICE": "cuda"}, "cannot be combined with DEVICE=cuda"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(environ, message):
@@ -76,7 +78,7 @@ def test_serving_path_imports_no_training_code():
     code = (
         "import sys; from backend.app import create_app; create_app(); "
         "bad = [m for m in ('torchvision', 'matplotlib', 'models.train', 'models.data', 'models.report', "
-        "'models.augment', 'models.evaluate') "
+        "'models.augment', 'models.evaluate', 'onnx', 'onnxscript') "
         "if m in sys.modules]; print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

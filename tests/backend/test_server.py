@@ -21,6 +21,14 @@ def test_predicts_over_http(server):
     assert r.status_code == 200 and r.json()["digit"] == 7
 
 
+def test_forked_workers_answer_from_the_onnx_session_made_before_the_fork(server):
+    ready = requests.get(server.url + "/ready", timeout=10).json()
+    assert ready["engines"] == {"mnist": "onnxruntime", "fashion-mnist": "onnxruntime"}
+    png = {"data": stroke_canvas(SEVEN), "headers": {"Content-Type": "image/png"}, "timeout": 10}
+    answers = {requests.post(server.url + "/predict", **png).json()["confidence"] for _ in range(8)}
+    assert len(answers) == 1  # both workers, same session, same numbers
+
+
 def test_multipart_over_http_and_errors_are_json(server):
     files = {"image": ("seven.png", stroke_canvas(SEVEN), "image/png")}
     assert requests.post(server.url + "/predict", files=files, timeout=10).json()["digit"] == 7

@@ -33,6 +33,7 @@ def test_dry_run_writes_checkpoint_card_and_reports(dry_run):
     assert metrics["epochs_run"] == 1 and len(metrics["history"]["val_acc"]) == 1
     assert card["seed"] == 7 and "--dry-run" in card["command"] and card["versions"]["torch"]
     assert card["preprocess"] == "mnist-digit" and card["mean"] == [0.1307]
+    assert checkpoint.read_onnx(out) is not None and card["onnx"]["max_probability_difference"] < 1e-4
 
 
 def test_dry_run_is_reproducible(dry_run, tmp_path):
