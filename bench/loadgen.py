@@ -71,6 +71,11 @@ class LoadResult:
         }
 
 
+def merge(results: list[LoadResult]) -> LoadResult:
+    """Several runs as one: all their requests, over the sum of their wall times."""
+    return LoadResult([o for r in results for o in r.outcomes], sum(r.wall for r in results))
+
+
 def run(
     url: str,
     *,

@@ -29,7 +29,8 @@ GOALS = {"predict_vs_empty": 0.30, "p99_ms_c4": 8.0, "memory_vs_bare_torch": 1.2
 
 
 def stage_times(canvas: bytes, runs: int = 300) -> dict:
-    """Median milliseconds of each stage of one /predict, in this process (1 torch thread, like a worker)."""
+    """Median milliseconds of each stage of one /predict, in this process (1 thread, like a worker),
+    and the engine that ran the network."""
     import numpy as np
     import torch
 
@@ -57,7 +58,17 @@ def stage_times(canvas: bytes, runs: int = 300) -> dict:
         t5 = time.perf_counter()
         for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             stages[key].append(dt * 1000)
-    return {k: round(statistics.median(v), 3) for k, v in stages.items()}
+    return {"engine": predictor.engine, **{k: round(statistics.median(v), 3) for k, v in stages.items()}}
+
+
+def alternating(url: str, canvas: bytes, concurrency: int, seconds: float, slices: int = 4) -> tuple[dict, dict]:
+    """/health and /predict summaries, `seconds` each, measured in alternating slices: this shared
+    VM's speed drifts by 10-20% over a minute, and the ratio should not depend on which came first."""
+    empty, pred = [], []
+    for _ in range(slices):
+        empty.append(loadgen.run(url + "/health", concurrency=concurrency, duration=seconds / slices))
+        pred.append(loadgen.run(url + "/predict", body=canvas, concurrency=concurrency, duration=seconds / slices))
+    return loadgen.merge(empty).summary(), loadgen.merge(pred).summary()
 
 
 def bare_torch_rss_mb() -> float:
@@ -88,8 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
             loadgen.run(server.url + "/predict", body=canvas, concurrency=2, total=2)
         result["memory_idle"] = server.memory()
         for c in (4, 32):
-            empty = loadgen.run(server.url + "/health", concurrency=c, duration=args.seconds).summary()
-            pred = loadgen.run(server.url + "/predict", body=canvas, concurrency=c, duration=args.seconds).summary()
+            empty, pred = alternating(server.url, canvas, c, args.seconds)
             result[f"c{c}"] = {
                 "empty": empty,
                 "predict": pred,
