@@ -58,8 +58,11 @@ def _inflate(stream: bytes, size: int) -> bytes:
     return out
 
 
-def unfilter(rows: np.ndarray, samples: int) -> np.ndarray | None:
-    """Undo PNG filters None/Sub/Up on (H, 1 + W*samples) filtered rows -> (H, W*samples) uint8.
+def unfilter(kinds: np.ndarray, filtered: np.ndarray, samples: int) -> np.ndarray | None:
+    """Undo PNG filters None/Sub/Up: row filter types (H,) and filtered samples (H, W*samples) -> uint8 pixels.
+
+    The filters work byte by byte with a distance of one pixel, so one channel taken out of the
+    rows (`filtered[:, c::samples]`, samples=1) unfilters on its own exactly like the whole image.
 
     Sub rows are a running sum along the row (per sample) and depend on no other row: all are done
     at once. Up rows add the row above, so they are summed top to bottom, but only inside the box
@@ -67,10 +70,10 @@ def unfilter(rows: np.ndarray, samples: int) -> np.ndarray | None:
     row above. uint8 arithmetic wraps mod 256, as the filters require.
     None: a row uses Average, Paeth or no valid filter.
     """
-    kinds, out = rows[:, 0].tolist(), rows[:, 1:].copy()
+    out = np.array(filtered)  # a writable, contiguous copy
+    sub, kinds = kinds == SUB, kinds.tolist()
     if max(kinds, default=0) > UP:
         return None
-    sub = rows[:, 0] == SUB
     if sub.any():
         height = int(sub.sum())
         out[sub] = np.cumsum(out[sub].reshape(height, -1, samples), axis=1, dtype=np.uint8).reshape(height, -1)
@@ -93,8 +96,8 @@ def unfilter(rows: np.ndarray, samples: int) -> np.ndarray | None:
     return out
 
 
-def read(data: bytes, max_pixels: int) -> np.ndarray | None:
-    """PNG bytes -> (H, W) gray or (H, W, samples) uint8 pixels, or None: let Pillow decode it."""
+def _filtered_rows(data: bytes, max_pixels: int) -> tuple[np.ndarray, int, int] | None:
+    """(H, 1 + W*samples) filtered rows, samples per pixel and width -- or None: not for the fast path."""
     if not data.startswith(SIGNATURE):
         return None
     try:
@@ -117,7 +120,26 @@ def read(data: bytes, max_pixels: int) -> np.ndarray | None:
         raw = _inflate(b"".join(stream), height * (1 + width * samples))
     except (ValueError, StopIteration, zlib.error):
         return None
-    pixels = unfilter(np.frombuffer(raw, np.uint8).reshape(height, 1 + width * samples), samples)
+    return np.frombuffer(raw, np.uint8).reshape(height, 1 + width * samples), samples, width
+
+
+def read(data: bytes, max_pixels: int) -> np.ndarray | None:
+    """PNG bytes -> (H, W) gray or (H, W, samples) uint8 pixels, or None: let Pillow decode it."""
+    found = _filtered_rows(data, max_pixels)
+    if found is None:
+        return None
+    rows, samples, width = found
+    pixels = unfilter(rows[:, 0], rows[:, 1:], samples)
     if pixels is None:
         return None
-    return pixels.reshape(height, width) if samples == 1 else pixels.reshape(height, width, samples)
+    return pixels.reshape(len(rows), width) if samples == 1 else pixels.reshape(len(rows), width, samples)
+
+
+def read_alpha(data: bytes, max_pixels: int) -> np.ndarray | None:
+    """The (H, W) uint8 alpha channel alone of a gray+alpha or RGBA PNG, or None (no alpha, or not
+    for the fast path). A canvas export's ink is its alpha: a quarter of the unfiltering."""
+    found = _filtered_rows(data, max_pixels)
+    if found is None or found[1] not in (2, 4):
+        return None
+    rows, samples, _ = found
+    return unfilter(rows[:, 0], rows[:, samples::samples], 1)  # byte 0 is the filter type: alpha is every last

@@ -126,14 +126,9 @@ def ink_map(px: np.ndarray) -> np.ndarray:
     background is the median of the border and ink is how far a pixel departs from it.
     """
     if px.ndim == 3 and px.shape[2] in (2, 4):  # an alpha channel
-        alpha = np.ascontiguousarray(px[..., -1])
-        if alpha.min() < 250:
-            bg = float(np.median(_border(alpha)))  # 0 for a canvas export; a translucent backdrop is not ink
-            if bg == 0 and alpha.dtype == np.uint8:
-                return alpha
-            ink = np.subtract(alpha, bg, dtype=np.float32)
-            ink *= 1 / max(255.0 - bg, 1.0)
-            return np.clip(ink, 0, 1, out=ink)
+        ink = alpha_ink(np.ascontiguousarray(px[..., -1]))
+        if ink is not None:
+            return ink
         px = px[..., 0] if px.shape[2] == 2 else px[..., :3]
     gray = _luminance(px)
     bg = float(np.median(_border(gray)))
@@ -142,6 +137,26 @@ def ink_map(px: np.ndarray) -> np.ndarray:
     else:  # light ink on a dark background
         ink = (gray - bg) / max(1.0 - bg, 1e-6)
     return np.clip(ink, 0, 1).astype(np.float32)
+
+
+def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
+    """An 8-bit alpha channel -> the ink map, or None when nothing is really transparent (then the colours hold the ink)."""
+    if alpha.min() >= 250:
+        return None
+    bg = float(np.median(_border(alpha)))  # 0 for a canvas export; a translucent backdrop is not ink
+    if bg == 0:
+        return alpha
+    ink = np.subtract(alpha, bg, dtype=np.float32)
+    ink *= 1 / max(255.0 - bg, 1.0)
+    return np.clip(ink, 0, 1, out=ink)
+
+
+def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
+    """Image bytes -> ink map. A PNG with an alpha channel (a canvas export) has its alpha read alone
+    first; only when that holds no transparency are all pixels decoded."""
+    alpha = png.read_alpha(data, max_pixels)
+    ink = alpha_ink(alpha) if alpha is not None else None
+    return ink if ink is not None else ink_map(decode(data, max_pixels))
 
 
 def ink_crop(ink: np.ndarray) -> np.ndarray:
@@ -219,6 +234,6 @@ def plausible(field: np.ndarray, recipe: str) -> bool:
 
 def prepare(data: bytes, recipe: str, mean: list[float], std: list[float], max_pixels: int) -> Prepared:
     """Bytes -> Prepared (normalised model input + the 28x28 field), or PreprocessError."""
-    field = RECIPES[recipe](ink_map(decode(data, max_pixels)))  # (28, 28) in [0, 1]
+    field = RECIPES[recipe](ink_of(data, max_pixels))  # (28, 28) in [0, 1]
     normalised = ((field - mean[0]) / std[0]).astype(np.float32)[None]  # (1, 28, 28)
     return Prepared(normalised, np.round(field * 255).astype(np.uint8), plausible(field, recipe))

@@ -42,6 +42,18 @@ def test_none_sub_up_rows_decode_to_the_exact_pixels(pixels, data):
 
 @settings(max_examples=100, deadline=None)
 @given(pixels=pixel_arrays, data=st.data())
+def test_the_alpha_channel_alone_is_the_last_channel_of_the_whole(pixels, data):
+    filters = data.draw(st.lists(st.sampled_from([0, 1, 2]), min_size=len(pixels), max_size=len(pixels)))
+    encoded = png_filtered(pixels, filters)
+    alpha = png.read_alpha(encoded, MAX_PIXELS)
+    if pixels.ndim == 2 or pixels.shape[2] in (1, 3):  # gray or RGB: no alpha to read
+        assert alpha is None
+    else:
+        assert alpha.shape == pixels.shape[:2] and np.array_equal(alpha, pixels[..., -1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(pixels=pixel_arrays, data=st.data())
 def test_average_or_paeth_rows_are_left_to_pillow(pixels, data):
     filters = data.draw(st.lists(st.sampled_from([0, 1, 2, 3, 4]), min_size=len(pixels), max_size=len(pixels)))
     encoded = png_filtered(pixels, filters)

@@ -97,6 +97,14 @@ def test_ink_map_finds_the_square_in_every_mode(name):
     assert inside.min() > 0.5 and outside.max() < 0.05
 
 
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_the_alpha_shortcut_gives_the_full_decodes_ink(canvases, encoding):
+    for _, _, data in canvases[ENCODINGS.index(encoding) :: 3][:20]:
+        ink = preprocess.ink_of(data, MAX_PIXELS)
+        assert np.array_equal(ink, preprocess.ink_map(preprocess.decode(data, MAX_PIXELS)))
+        assert (ink.dtype == np.uint8) == (encoding == "transparent")  # only a canvas export takes it
+
+
 def test_translucent_backdrop_is_not_ink():
     rgba = np.zeros((64, 64, 4), dtype=np.uint8)
     rgba[..., 3] = 128  # a half-transparent sheet...
