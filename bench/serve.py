@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/serve.py [--seconds 10]
 
-1. Where one request's time goes, in process: decode, ink map, MNIST recipe, forward, JSON.
+1. Where one request's time goes, in process: PNG alpha -> ink map, MNIST recipe, forward, whole request.
 2. /predict with a 400x400 canvas PNG made by real Chromium (--canvas 280: what the page sends) vs the empty route
    (/health): requests/s, p50/p99, at concurrency 4 and 32, against 2 sync workers.
 3. Memory: RSS and PSS of master + workers, against a bare `import torch` process.
-Writes bench/results/serve.json. The load generator runs on the same 2 cores as the server.
+Writes bench/results/serve.json. The load generator runs on the same 2 cores as the server, so its
+own cost per request is in every figure; where wrk is installed, the same routes are measured with
+it too (the goals are judged on the Python generator's figures; wrk's are reported beside them).
 """
 
 from __future__ import annotations
@@ -42,12 +44,13 @@ def stage_times(canvas: bytes, runs: int = 300) -> dict:
     predictor = app.extensions["predictors"]["mnist"]
     meta = predictor.meta
     client = app.test_client()
-    stages: dict[str, list[float]] = {k: [] for k in ("decode", "ink_map", "recipe", "forward", "flask_total")}
+    names = ("alpha_ink", "full_decode_ink", "recipe", "forward", "flask_total")
+    stages: dict[str, list[float]] = {k: [] for k in names}
     for _ in range(runs):
         t0 = time.perf_counter()
-        img = preprocess.decode(canvas, 4096 * 4096)
+        ink = preprocess.ink_of(canvas, 4096 * 4096)  # what /predict does: the alpha channel alone
         t1 = time.perf_counter()
-        ink = preprocess.ink_map(img)
+        preprocess.ink_map(preprocess.decode(canvas, 4096 * 4096))  # for comparison: every channel
         t2 = time.perf_counter()
         field = preprocess.mnist_digit(ink)
         t3 = time.perf_counter()
@@ -69,6 +72,42 @@ def alternating(url: str, canvas: bytes, concurrency: int, seconds: float, slice
         empty.append(loadgen.run(url + "/health", concurrency=concurrency, duration=seconds / slices))
         pred.append(loadgen.run(url + "/predict", body=canvas, concurrency=concurrency, duration=seconds / slices))
     return loadgen.merge(empty).summary(), loadgen.merge(pred).summary()
+
+
+def wrk(url: str, canvas: bytes | None, concurrency: int, seconds: float) -> dict | None:
+    """The same measurement by wrk (a C client, far cheaper per request than our Python threads),
+    when it is installed (Debian: apt-get install wrk). None without it."""
+    import re
+    import shutil
+    import tempfile
+
+    if not shutil.which("wrk"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = []
+        if canvas is not None:
+            (Path(tmp) / "canvas.png").write_bytes(canvas)
+            script = Path(tmp) / "post.lua"
+            script.write_text(f'local f = io.open("{tmp}/canvas.png", "rb"); wrk.body = f:read("*all"); f:close()\n'
+                              'wrk.method = "POST"; wrk.headers["Content-Type"] = "image/png"\n')  # fmt: skip
+            extra = ["-s", str(script)]
+        threads = str(min(concurrency, 4))
+        out = subprocess.run(["wrk", "-t", threads, "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s", "--latency", *extra, url],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def ms(q: str) -> float:
+        value, suffix = re.search(rf"^\s*{q}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return round(float(value) * unit[suffix], 2)
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests_per_s": rps,
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
 
 
 def bare_torch_rss_mb() -> float:
@@ -108,6 +147,14 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"c={c}: /health {empty['requests_per_s']} req/s p50 {empty['p50_ms']} p99 {empty['p99_ms']} ms | "
                   f"/predict {pred['requests_per_s']} req/s p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms "
                   f"| ratio {result[f'c{c}']['ratio']}")  # fmt: skip
+            by_wrk = [wrk(server.url + "/health", None, c, args.seconds / 2),
+                      wrk(server.url + "/predict", canvas, c, args.seconds / 2)]  # fmt: skip
+            if by_wrk[0]:
+                result[f"c{c}"]["wrk"] = {"empty": by_wrk[0], "predict": by_wrk[1],
+                                          "ratio": round(by_wrk[1]["requests_per_s"] / by_wrk[0]["requests_per_s"], 3)}  # fmt: skip
+                print(f"   wrk: /health {by_wrk[0]['requests_per_s']} req/s p99 {by_wrk[0]['p99_ms']} ms | /predict "
+                      f"{by_wrk[1]['requests_per_s']} req/s p50 {by_wrk[1]['p50_ms']} p99 {by_wrk[1]['p99_ms']} ms "
+                      f"| ratio {result[f'c{c}']['wrk']['ratio']}")  # fmt: skip
         result["memory_after_load"] = server.memory()
     result["bare_import_torch_rss_mb"] = bare_torch_rss_mb()
     mem = result["memory_after_load"]
