@@ -60,6 +60,16 @@ def disagreement(model: torch.nn.Module, sess, input_shape: list[int]) -> float:
     return float(np.abs(ours - theirs).max())
 
 
+def _without_stack_traces(proto):
+    """The exporter records each node's Python stack trace, with this machine's absolute paths:
+    dropped, so the same checkpoint gives the same bytes wherever it is exported."""
+    for item in [*proto.graph.node, *proto.graph.value_info, *proto.graph.input, *proto.graph.output]:
+        keep = [p for p in item.metadata_props if not p.key.endswith("stack_trace")]
+        del item.metadata_props[:]
+        item.metadata_props.extend(keep)
+    return proto
+
+
 def export(path: Path) -> dict[str, Any]:
     """Write the ONNX twin of checkpoint `path`, check it, record it in the card; return the card."""
     path = Path(path)
@@ -72,7 +82,7 @@ def export(path: Path) -> dict[str, Any]:
             dynamic_shapes=({0: torch.export.Dim("batch", max=4096)},), verbose=False,
         )  # fmt: skip
     program.optimize()
-    data = program.model_proto.SerializeToString()
+    data = _without_stack_traces(program.model_proto).SerializeToString()
     gap = disagreement(model, session(data), meta["input_shape"])
     if gap > TOLERANCE:
         raise checkpoint.CheckpointError(f"the ONNX export of {path} differs from it by {gap:.2g} in probability")

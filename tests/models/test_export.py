@@ -17,6 +17,7 @@ def test_shipped_twin_matches_its_card(path):
     entry = checkpoint.read_card(path)["onnx"]
     assert checkpoint.read_onnx(path) == checkpoint.onnx_path(path).read_bytes()
     assert entry["sha256"] == checkpoint.sha256_file(checkpoint.onnx_path(path)) and entry["bytes"] < 5 * 1024 * 1024
+    assert b"nets.py" not in checkpoint.read_onnx(path)  # no stack traces: nothing of the machine that exported it
 
 
 def test_twin_gives_the_checkpoints_probabilities_on_real_mnist(mnist_test):
