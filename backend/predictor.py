@@ -51,7 +51,8 @@ class Predictor:
 
     @classmethod
     def load(cls, name: str, path: Path, device: torch.device, engine: str = "auto", threads: int = 1) -> Predictor:
-        """Load and verify checkpoint `path` (sha256 against its card, weights_only). Raises CheckpointError."""
+        """Load and verify checkpoint `path` (sha256 against its card, weights_only) and, on a CPU unless
+        `engine` is "torch", its ONNX twin (sha256, same probabilities). Raises CheckpointError."""
         model, meta = checkpoint.load(path, map_location=device)
         recipe = meta.get("preprocess")
         if recipe not in RECIPES:
