@@ -12,13 +12,18 @@ from backend.app import StartupError, create_app
 from support import FASHION_CKPT, MNIST_CKPT, SEVEN, stroke_canvas
 
 
+def edit_card(directory, change) -> None:
+    """Apply `change` to the model card m.json in `directory`."""
+    card = json.loads((directory / "m.json").read_text())
+    change(card)
+    (directory / "m.json").write_text(json.dumps(card))
+
+
 def copy_checkpoint(src, dst_dir, twin: bool = True):
     """The checkpoint, its card and (optionally) its ONNX twin, as m.pt / m.json / m.onnx in dst_dir."""
     for suffix in (".pt", ".json") + ((".onnx",) if twin else ()):
         shutil.copy(src.with_suffix(suffix), dst_dir / f"m{suffix}")
-    card = json.loads((dst_dir / "m.json").read_text())
-    card["onnx"]["file"] = "m.onnx"
-    (dst_dir / "m.json").write_text(json.dumps(card))
+    edit_card(dst_dir, lambda card: card["onnx"].update(file="m.onnx"))
     return dst_dir / "m.pt"
 
 
@@ -38,9 +43,7 @@ def test_cpu_default_is_onnxruntime_and_agrees_with_torch(app):
 
 def test_a_checkpoint_without_a_twin_runs_in_torch(tmp_path):
     path = copy_checkpoint(MNIST_CKPT, tmp_path, twin=False)
-    card = json.loads((tmp_path / "m.json").read_text())
-    del card["onnx"]
-    (tmp_path / "m.json").write_text(json.dumps(card))
+    edit_card(tmp_path, lambda card: card.pop("onnx"))
     assert create_app({"models": {"mnist": path}}).test_client().get("/ready").get_json()["engines"]["mnist"] == "torch"
     with pytest.raises(StartupError, match="has no ONNX twin: run python -m models.export"):
         create_app({"models": {"mnist": path}, "inference_engine": "onnxruntime"})
@@ -67,9 +70,7 @@ def _recorded(tmp_path, onnx_bytes: bytes):
 
     path = copy_checkpoint(MNIST_CKPT, tmp_path)
     (tmp_path / "m.onnx").write_bytes(onnx_bytes)
-    card = json.loads((tmp_path / "m.json").read_text())
-    card["onnx"]["sha256"] = hashlib.sha256(onnx_bytes).hexdigest()
-    (tmp_path / "m.json").write_text(json.dumps(card))
+    edit_card(tmp_path, lambda card: card["onnx"].update(sha256=hashlib.sha256(onnx_bytes).hexdigest()))
     return path
 
 
