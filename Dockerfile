@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
-# Multi-stage: the frontend is built with Node, the runtime is Python with CPU-only torch
-# (~220 MB resident instead of ~500 MB for the CUDA build), running as a non-root user.
-#   docker build -t digits . && docker run -p 8000:8000 digits
+# Two images from one file, both with the frontend built in Node and served by the same gunicorn:
+#   CPU (the default, last stage): requirements.txt only -- ONNX Runtime, no torch, no CUDA.
+#     docker build -t digits . && docker run -p 8000:8000 digits
+#   GPU: requirements-gpu.txt (+ torch, a CUDA build that brings its CUDA libraries), DEVICE=cuda;
+#   the host needs the NVIDIA driver and the NVIDIA Container Toolkit.
+#     docker build --target gpu -t digits-gpu . && docker run --gpus all -p 8000:8000 digits-gpu
 
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src/frontend
@@ -11,26 +14,35 @@ RUN npm install --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
 
-FROM python:3.11-slim-bookworm AS runtime
+FROM python:3.11-slim-bookworm AS base
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=8000 \
-    WEB_CONCURRENCY=2 \
-    DEVICE=cpu
+    WEB_CONCURRENCY=2
 WORKDIR /app
-COPY requirements.txt ./
-# The CPU wheel of the same torch version first; requirements.txt then finds torch already satisfied.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.14.1 \
- && pip install -r requirements.txt
+RUN useradd --create-home --uid 10001 app
+COPY requirements.txt requirements-gpu.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+
+FROM base AS app
 COPY gunicorn.conf.py Procfile ./
 COPY backend/ backend/
-COPY models/__init__.py models/nets.py models/checkpoint.py models/device.py models/export.py models/
-COPY models/checkpoints/ models/checkpoints/
+COPY models/ models/
 COPY --from=frontend /src/frontend/dist frontend/dist
-RUN useradd --create-home --uid 10001 app
-USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
-  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/ready', timeout=2)"
-CMD ["gunicorn", "-c", "gunicorn.conf.py"]
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/ready', timeout=2)"]
+CMD ["python", "-m", "backend.serve"]
+
+FROM app AS gpu
+# one worker per GPU process is the sane default; raise WEB_CONCURRENCY on a big card
+ENV DEVICE=cuda \
+    WEB_CONCURRENCY=1
+RUN pip install --no-cache-dir -r requirements-gpu.txt
+USER 10001
+
+FROM app AS cpu
+ENV DEVICE=cpu
+USER 10001

@@ -1,29 +1,41 @@
 """gunicorn settings: `gunicorn -c gunicorn.conf.py` (the Procfile's command).
 
-The app, and with it every model, is loaded once in the master before the workers fork
-(preload_app), so workers share the weights and libraries copy-on-write. torch's thread
-pool is sized before the fork: TORCH_THREADS per worker (default 1), so WEB_CONCURRENCY
-workers use WEB_CONCURRENCY cores and never fight over them.
+Every value comes from the environment through the app's own settings code (backend/config.py),
+so a bad value stops the server with the same one-line message the app would give. The app, and
+with it every model, is loaded once in the master before the workers fork (preload_app), so the
+workers share the weights and libraries copy-on-write. Each worker then gets its models ready
+(torch only: thread pool, and the network onto the GPU; ONNX Runtime needs nothing).
 """
 
 import gc
 import os
+import sys
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+from backend.config import ConfigError, load_settings
+
+try:
+    settings = load_settings()
+except ConfigError as exc:
+    sys.exit(f"error: cannot start: {exc}")
+
+bind = f"{settings.host}:{settings.port}"
+workers = settings.web_concurrency
+threads = settings.gunicorn_threads
 worker_class = "gthread" if threads > 1 else "sync"
 wsgi_app = "backend.wsgi:app"
 preload_app = True
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+timeout = settings.gunicorn_timeout
+graceful_timeout = settings.gunicorn_graceful_timeout
 keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = settings.gunicorn_max_requests
 max_requests_jitter = max_requests // 10
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log
+accesslog = settings.gunicorn_accesslog or None  # empty: no access log
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info")
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+loglevel = settings.log_level
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat files off the disk
+# gunicorn's runtime control socket is one fixed path per user: off, so several servers
+# (tests, benchmarks) can run side by side and a dyno exposes nothing extra.
+control_socket_disable = True
 
 
 def when_ready(server):
@@ -33,12 +45,6 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    """Each worker keeps the validated TORCH_THREADS (a forked process starts a fresh thread pool)."""
-    import torch
-
-    torch.set_num_threads(server.app.wsgi().extensions["settings"].torch_threads)
-
-
-# gunicorn's runtime control socket is one fixed path per user: off, so several servers
-# (tests, benchmarks) can run side by side and a dyno exposes nothing extra.
-control_socket_disable = True
+    """In each new worker, before it takes a request."""
+    for predictor in server.app.wsgi().extensions["predictors"].values():
+        predictor.after_fork()

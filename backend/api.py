@@ -18,7 +18,7 @@ from PIL import Image
 
 from backend.errors import ApiError, from_preprocess
 from backend.predictor import Predictor
-from backend.preprocess import Prepared, PreprocessError, prepare
+from backend.preprocess import Prepared, PreprocessError
 
 bp = Blueprint("api", __name__)
 
@@ -129,7 +129,7 @@ def _png_data_url(field: np.ndarray) -> str:
 
 
 def _answer(predictor: Predictor, probs: np.ndarray, prepared: Prepared, include_input: bool) -> dict:
-    classes = predictor.meta["classes"]
+    classes = predictor.classes
     top = int(probs.argmax())
     answer = {
         "digit": top,
@@ -145,8 +145,7 @@ def _answer(predictor: Predictor, probs: np.ndarray, prepared: Prepared, include
 
 
 def _prepare(predictor: Predictor, data: bytes) -> Prepared:
-    meta, settings = predictor.meta, current_app.extensions["settings"]
-    return prepare(data, meta["preprocess"], meta["mean"], meta["std"], settings.max_image_pixels)
+    return predictor.prepare(data, current_app.extensions["settings"].max_image_pixels)
 
 
 def _include_input() -> bool:
@@ -194,8 +193,8 @@ def health():
 def ready():
     """Readiness: every model loaded, and where it runs."""
     predictors: dict[str, Predictor] = current_app.extensions["predictors"]
-    models = {name: str(p.device) for name, p in predictors.items()}
-    engines = {name: p.engine for name, p in predictors.items()}
+    models = {name: p.engine.device for name, p in predictors.items()}
+    engines = {name: p.engine.name for name, p in predictors.items()}
     return jsonify({"ready": bool(models), "models": models, "engines": engines}), 200 if models else 503
 
 
@@ -210,6 +209,4 @@ def models():
     """Every served model's summary; the first is the default."""
     predictors: dict[str, Predictor] = current_app.extensions["predictors"]
     default = current_app.extensions["settings"].default_model
-    return jsonify(
-        {"default": default, "models": [{**p.summary(), "classes": p.meta["classes"]} for p in predictors.values()]}
-    )
+    return jsonify({"default": default, "models": [{**p.summary(), "classes": p.classes} for p in predictors.values()]})

@@ -5,31 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import torch
 from flask import Flask, jsonify, send_from_directory
 from flask_cors import CORS
 
 from backend import api, errors
 from backend.config import ConfigError, Settings, load_settings
-from backend.predictor import Predictor
-from models.checkpoint import CheckpointError
-from models.device import DeviceUnavailable, pick_device
+from backend.predictor import EngineUnavailable, load_all
+from models.runtime import CheckpointError
 
 log = logging.getLogger(__name__)
 
 
 class StartupError(RuntimeError):
     """The service cannot start; the message says why in one line."""
-
-
-def load_predictors(settings: Settings) -> dict[str, Predictor]:
-    """Every configured checkpoint, loaded and verified once, onto the chosen device."""
-    torch.set_num_threads(settings.torch_threads)
-    device = pick_device(settings.device)
-    return {
-        name: Predictor.load(name, path, device, settings.inference_engine, settings.torch_threads)
-        for name, path in settings.models.items()
-    }
 
 
 def _frontend(app: Flask, settings: Settings) -> None:
@@ -52,8 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(config)
-        predictors = load_predictors(settings)
-    except (ConfigError, CheckpointError, DeviceUnavailable) as exc:
+        predictors = load_all(settings)
+    except (ConfigError, CheckpointError, EngineUnavailable) as exc:
         raise StartupError(f"cannot start: {exc}") from None
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes

@@ -1,8 +1,9 @@
-"""Settings from the environment (with defaults), validated once at startup."""
+"""Settings from the environment (with defaults), validated once at startup by the app and by gunicorn.conf.py."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ class Settings:
 
     models: dict[str, Path] = field(default_factory=dict)  # name -> checkpoint; the first is the default
     device: str = "auto"  # auto | cpu | cuda
-    inference_engine: str = "auto"  # auto (ONNX Runtime on CPUs when a twin exists) | torch | onnxruntime
+    inference_engine: str = "auto"  # auto (ONNX Runtime on CPUs, torch on a GPU) | torch | onnxruntime
     cors_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000", "http://localhost:5173")
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = 4096 * 4096
@@ -30,32 +31,95 @@ class Settings:
     uncertain_below: float = 0.6
     torch_threads: int = 1
     static_dir: Path = ROOT / "frontend" / "dist"
+    # gunicorn (gunicorn.conf.py)
+    host: str = "0.0.0.0"
+    port: int = 8000
+    web_concurrency: int = 2
+    gunicorn_threads: int = 1
+    gunicorn_timeout: int = 30
+    gunicorn_graceful_timeout: int = 20
+    gunicorn_max_requests: int = 0
+    gunicorn_accesslog: str = "-"  # empty: no access log
+    log_level: str = "info"
 
     @property
     def default_model(self) -> str:
         return next(iter(self.models))
 
 
-def _parse_models(text: str) -> dict[str, Path]:
+def _int(low: int, high: int) -> Callable[[str, Any], int]:
+    def parse(name: str, value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+        if not low <= number <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
+        return number
+
+    return parse
+
+
+def _fraction(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if not 0 <= number <= 1:
+        raise ConfigError(f"{name} must be between 0 and 1, got {number}")
+    return number
+
+
+def _choice(*options: str) -> Callable[[str, Any], str]:
+    def parse(name: str, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in options:
+            raise ConfigError(f"{name} must be {', '.join(options[:-1])} or {options[-1]}, got {text!r}")
+        return text
+
+    return parse
+
+
+def _models(name: str, value: Any) -> dict[str, Path]:
+    if isinstance(value, dict):
+        return {str(k): Path(v) for k, v in value.items()}
     models = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        name, sep, path = item.partition("=")
-        if not sep or not name.strip() or not path.strip():
-            raise ConfigError(f"MODELS entry {item!r} must look like name=path/to/checkpoint.pt")
-        models[name.strip()] = Path(path.strip())
+    for item in filter(None, (part.strip() for part in str(value).split(","))):
+        key, sep, path = item.partition("=")
+        if not sep or not key.strip() or not path.strip():
+            raise ConfigError(f"{name} entry {item!r} must look like name=path/to/checkpoint.pt")
+        models[key.strip()] = Path(path.strip())
     if not models:
-        raise ConfigError("MODELS names no checkpoint")
+        raise ConfigError(f"{name} names no checkpoint")
     return models
 
 
-def _int(name: str, value: Any, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
-    if not low <= number <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
-    return number
+def _origins(name: str, value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(o.strip() for o in items if o.strip())
+
+
+PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "models": _models,
+    "device": _choice("auto", "cpu", "cuda"),
+    "inference_engine": _choice("auto", "torch", "onnxruntime"),
+    "cors_origins": _origins,
+    "max_upload_bytes": _int(1024, 1 << 30),
+    "max_image_pixels": _int(64, 1 << 26),  # capped below Pillow's own decompression-bomb limit (89M)
+    "max_batch": _int(1, 1024),
+    "uncertain_below": _fraction,
+    "torch_threads": _int(1, 256),
+    "static_dir": lambda name, value: Path(value),
+    "host": lambda name, value: str(value).strip(),
+    "port": _int(1, 65535),
+    "web_concurrency": _int(1, 64),
+    "gunicorn_threads": _int(1, 256),
+    "gunicorn_timeout": _int(1, 3600),
+    "gunicorn_graceful_timeout": _int(1, 3600),
+    "gunicorn_max_requests": _int(0, 1 << 30),
+    "gunicorn_accesslog": lambda name, value: str(value),
+    "log_level": _choice("debug", "info", "warning", "error", "critical"),
+}
 
 
 def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -63,41 +127,12 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     env = os.environ if environ is None else environ
     raw: dict[str, Any] = {f.name: env[f.name.upper()] for f in fields(Settings) if f.name.upper() in env}
     raw.update(overrides or {})
-    models = raw.get("models", DEFAULT_MODELS)
-    models = dict(models) if isinstance(models, dict) else _parse_models(models)
+    raw.setdefault("models", DEFAULT_MODELS)
     model_path = raw.pop("model_path", env.get("MODEL_PATH"))
+    values = {key: PARSERS[key](key.upper(), value) for key, value in raw.items()}
     if model_path:  # MODEL_PATH replaces the default model's checkpoint
-        models[next(iter(models))] = Path(model_path)
-    origins = raw.get("cors_origins", Settings.cors_origins)
-    if isinstance(origins, str):
-        origins = tuple(o.strip() for o in origins.split(",") if o.strip())
-    device = str(raw.get("device", "auto")).lower()
-    if device not in ("auto", "cpu", "cuda"):
-        raise ConfigError(f"DEVICE must be auto, cpu or cuda, got {device!r}")
-    engine = str(raw.get("inference_engine", "auto")).lower()
-    if engine not in ("auto", "torch", "onnxruntime"):
-        raise ConfigError(f"INFERENCE_ENGINE must be auto, torch or onnxruntime, got {engine!r}")
-    if engine == "onnxruntime" and device == "cuda":
+        values["models"][next(iter(values["models"]))] = Path(model_path)
+    settings = replace(Settings(), **values)
+    if settings.inference_engine == "onnxruntime" and settings.device == "cuda":
         raise ConfigError("INFERENCE_ENGINE=onnxruntime runs on the CPU; it cannot be combined with DEVICE=cuda")
-    try:
-        uncertain = float(raw.get("uncertain_below", Settings.uncertain_below))
-    except ValueError:
-        raise ConfigError(f"UNCERTAIN_BELOW must be a number, got {raw['uncertain_below']!r}") from None
-    if not 0 <= uncertain <= 1:
-        raise ConfigError(f"UNCERTAIN_BELOW must be between 0 and 1, got {uncertain}")
-    return replace(
-        Settings(),
-        models={name: Path(p) for name, p in models.items()},
-        device=device,
-        inference_engine=engine,
-        cors_origins=tuple(origins),
-        max_upload_bytes=_int(
-            "MAX_UPLOAD_BYTES", raw.get("max_upload_bytes", Settings.max_upload_bytes), 1024, 1 << 30
-        ),
-        # capped below Pillow's own decompression-bomb limit (89M), so ours is the one that answers
-        max_image_pixels=_int("MAX_IMAGE_PIXELS", raw.get("max_image_pixels", Settings.max_image_pixels), 64, 1 << 26),
-        max_batch=_int("MAX_BATCH", raw.get("max_batch", Settings.max_batch), 1, 1024),
-        uncertain_below=uncertain,
-        torch_threads=_int("TORCH_THREADS", raw.get("torch_threads", Settings.torch_threads), 1, 256),
-        static_dir=Path(raw.get("static_dir", Settings.static_dir)),
-    )
+    return settings

@@ -1,116 +1,155 @@
-"""A checkpoint loaded once onto its device, answering batches of prepared inputs with probabilities.
+"""A served model: its card, the engine that runs it, and the preparation of its input.
 
-On a CPU the network runs in ONNX Runtime when the checkpoint has an ONNX twin (`models.export`):
-~2x faster than torch for one image. The twin must match its card's sha256 and give the same
-probabilities as the checkpoint on fixed probe inputs, or the server does not start. On CUDA,
-or with INFERENCE_ENGINE=torch, torch runs it.
+On a CPU the network runs in ONNX Runtime from the checkpoint's ONNX twin, and nothing here imports
+torch: the card says everything the server needs (classes, input shape, mean/std, recipe), the twin
+must match the card's sha256 and reproduce the probe outputs the card recorded at export. torch is
+the GPU path (DEVICE=cuda, or auto with a GPU present) or asked for by INFERENCE_ENGINE=torch; it
+is imported only then (`backend.torch_engine`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import importlib.util
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-import torch
-from torch import nn
 
-from backend.preprocess import RECIPES
-from models import checkpoint, export
+from backend import preprocess
+from backend.config import Settings
+from models import runtime
 
 log = logging.getLogger(__name__)
 
+INSTALL_TORCH = "pip install -r requirements-gpu.txt"
 
-def for_inference(model: nn.Module) -> nn.Module:
-    """BatchNorm folded into the convolutions before it, weights in channels_last: ~1.5x faster on CPU."""
-    from torch.fx.experimental.optimization import fuse
 
-    try:
-        model = fuse(model)
-    except Exception as exc:  # noqa: BLE001 - an untraceable network still serves, only unfused
-        log.warning("serving %s unfused: %s", type(model).__name__, exc)
-    return model.to(memory_format=torch.channels_last).eval()
+class EngineUnavailable(RuntimeError):
+    """The engine or device asked for cannot run here; the message says what to install or change."""
+
+
+class Engine(Protocol):
+    name: str
+    device: str
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray: ...
+
+    def after_fork(self) -> None: ...
+
+
+class OnnxEngine:
+    """The twin in ONNX Runtime on the CPU. Its session, made before gunicorn forks, serves every worker."""
+
+    name, device = "onnxruntime", "cpu"
+
+    def __init__(self, session: Any):
+        self.session = session
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        return runtime.run(self.session, inputs)
+
+    def after_fork(self) -> None:
+        """Nothing to do: ONNX Runtime made no threads (one intra-op thread, no spinning)."""
 
 
 @dataclass
 class Predictor:
-    """One served model: network, metadata, model card, device, and the ONNX Runtime session if it runs there."""
+    """One served model: its name, model card and engine."""
 
     name: str
-    model: nn.Module
-    meta: dict[str, Any]
     card: dict[str, Any]
-    device: torch.device
-    session: Any = None
+    engine: Engine
 
     @property
-    def engine(self) -> str:
-        return "onnxruntime" if self.session is not None else "torch"
+    def classes(self) -> list[str]:
+        return self.card["classes"]
 
-    @classmethod
-    def load(cls, name: str, path: Path, device: torch.device, engine: str = "auto", threads: int = 1) -> Predictor:
-        """Load and verify checkpoint `path` (sha256 against its card, weights_only) and, on a CPU unless
-        `engine` is "torch", its ONNX twin (sha256, same probabilities). Raises CheckpointError."""
-        model, meta = checkpoint.load(path, map_location=device)
-        recipe = meta.get("preprocess")
-        if recipe not in RECIPES:
-            raise checkpoint.CheckpointError(
-                f"checkpoint {path} needs preprocessing {recipe!r}, which this server lacks"
-            )
-        session = _onnx_session(path, model, meta, engine, threads) if device.type == "cpu" else None
-        predictor = cls(name, for_inference(model), meta, checkpoint.read_card(path), device, session)
-        predictor.predict(np.zeros((1, *meta["input_shape"]), dtype=np.float32))  # warm-up: allocate once
-        log.info("model %s: %s on %s (%s) from %s", name, meta["arch"], device, predictor.engine, path)
-        return predictor
+    def prepare(self, data: bytes, max_pixels: int) -> preprocess.Prepared:
+        """Image bytes -> this model's input, by its own recipe and normalisation (PreprocessError if unreadable)."""
+        return preprocess.prepare(data, self.card["preprocess"], self.card["mean"], self.card["std"], max_pixels)
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """(B, C, H, W) normalised float32 -> (B, classes) probabilities as float64."""
-        if self.session is not None:
-            return export.softmax(self.session.run(None, {"input": inputs})[0])
-        return self._predict_torch(inputs)
+        return self.engine.predict(inputs)
 
-    @torch.inference_mode()
-    def _predict_torch(self, inputs: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(inputs).to(self.device).contiguous(memory_format=torch.channels_last)
-        return self.model(x).softmax(1).double().cpu().numpy()
+    def after_fork(self) -> None:
+        """In each gunicorn worker, before its first request (torch: threads, and the model onto the GPU)."""
+        self.engine.after_fork()
 
     def summary(self) -> dict[str, Any]:
         """What an answer says about the model that gave it."""
-        return {
-            "name": self.name,
-            "arch": self.meta["arch"],
-            "dataset": self.meta["dataset"],
-            "sha256": self.card["sha256"],
-        }
+        return {"name": self.name, "arch": self.card["arch"], "dataset": self.card["dataset"],
+                "sha256": self.card["sha256"]}  # fmt: skip
 
     def describe(self) -> dict[str, Any]:
         """The model card plus where and how it runs."""
-        return {**self.card, "name": self.name, "device": str(self.device), "engine": self.engine}
+        return {**self.card, "name": self.name, "device": self.engine.device, "engine": self.engine.name}
 
 
-def _onnx_session(path: Path, model: nn.Module, meta: dict[str, Any], engine: str, threads: int):
-    """The checked ONNX Runtime session for checkpoint `path`, or None to run it in torch."""
-    if engine == "torch":
-        return None
-    data = checkpoint.read_onnx(path)  # CheckpointError if named but missing or altered
-    if data is None:
-        if engine == "onnxruntime":
-            raise checkpoint.CheckpointError(
-                f"INFERENCE_ENGINE=onnxruntime, but {path} has no ONNX twin: run python -m models.export {path}"
-            )
-        return None
+def gpu_present() -> bool:
+    """Whether the NVIDIA driver sees a GPU, asked through NVML without importing torch or starting CUDA
+    (a CUDA context made before gunicorn forks would be unusable in the workers)."""
     try:
-        session = export.session(data, threads)
-    except ImportError:
-        if engine == "onnxruntime":
-            raise checkpoint.CheckpointError("INFERENCE_ENGINE=onnxruntime, but onnxruntime is not installed") from None
-        log.warning("onnxruntime is not installed: %s runs in torch", path)
-        return None
-    except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own types for files it cannot load
-        raise checkpoint.CheckpointError(f"ONNX twin of {path} cannot be loaded: {exc}") from None
-    gap = export.disagreement(model, session, meta["input_shape"])
-    if gap > export.TOLERANCE:
-        raise checkpoint.CheckpointError(f"ONNX twin of {path} disagrees with it by {gap:.2g} in probability")
-    return session
+        nvml = ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return False
+    if nvml.nvmlInit_v2() != 0:
+        return False
+    try:
+        count = ctypes.c_uint(0)
+        return nvml.nvmlDeviceGetCount_v2(ctypes.byref(count)) == 0 and count.value > 0
+    finally:
+        nvml.nvmlShutdown()
+
+
+def torch_installed() -> bool:
+    return importlib.util.find_spec("torch") is not None
+
+
+def engine_name(settings: Settings, card: dict[str, Any]) -> str:
+    """Which engine runs a model: what INFERENCE_ENGINE says, else torch on a GPU (DEVICE=cuda, or auto with
+    a GPU present and torch installed) or for a checkpoint without an ONNX twin, else ONNX Runtime."""
+    if settings.inference_engine != "auto":
+        return settings.inference_engine
+    if settings.device == "cuda":
+        return "torch"
+    if settings.device == "auto" and torch_installed() and gpu_present():
+        return "torch"
+    return "onnxruntime" if card.get("onnx") else "torch"
+
+
+def load(name: str, path: Path, settings: Settings) -> Predictor:
+    """Load and verify one served model on its engine. Raises CheckpointError or EngineUnavailable."""
+    card = runtime.read_card(path)
+    missing = [key for key in ("arch", "classes", "input_shape", "mean", "std", "preprocess", "sha256")
+               if key not in card]  # fmt: skip
+    if missing:
+        raise runtime.CheckpointError(f"model card {runtime.card_path(path)} lacks {', '.join(missing)}")
+    if card["preprocess"] not in preprocess.RECIPES:
+        raise runtime.CheckpointError(f"{path} needs preprocessing {card['preprocess']!r}, which this server lacks")
+    chosen = engine_name(settings, card)
+    if chosen == "onnxruntime":
+        session, _ = runtime.load_twin(path, settings.torch_threads)
+        engine: Engine = OnnxEngine(session)
+    else:
+        if not torch_installed():
+            why = "DEVICE=cuda" if settings.device == "cuda" else f"{path} (no ONNX twin or INFERENCE_ENGINE=torch)"
+            raise EngineUnavailable(f"{why} needs torch, which is not installed: {INSTALL_TORCH}")
+        os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # is_available() must not start CUDA pre-fork
+        from backend.torch_engine import TorchEngine  # the GPU path: torch only here
+
+        engine = TorchEngine(path, settings.device, settings.torch_threads, card["input_shape"])
+    predictor = Predictor(name, card, engine)
+    if engine.device == "cpu":  # warm-up: allocate once (a GPU engine warms up in each worker, after the fork)
+        predictor.predict(np.zeros((1, *card["input_shape"]), dtype=np.float32))
+    log.info("model %s: %s on %s (%s) from %s", name, card["arch"], engine.device, engine.name, path)
+    return predictor
+
+
+def load_all(settings: Settings) -> dict[str, Predictor]:
+    """Every configured checkpoint, loaded and verified once."""
+    return {name: load(name, path, settings) for name, path in settings.models.items()}

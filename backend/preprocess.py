@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from backend import png
+from models import runtime
 
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 FIELD = 28
@@ -235,5 +236,5 @@ def plausible(field: np.ndarray, recipe: str) -> bool:
 def prepare(data: bytes, recipe: str, mean: list[float], std: list[float], max_pixels: int) -> Prepared:
     """Bytes -> Prepared (normalised model input + the 28x28 field), or PreprocessError."""
     field = RECIPES[recipe](ink_of(data, max_pixels))  # (28, 28) in [0, 1]
-    normalised = ((field - mean[0]) / std[0]).astype(np.float32)[None]  # (1, 28, 28)
+    normalised = runtime.normalise(field[None], mean, std)  # (1, 28, 28)
     return Prepared(normalised, np.round(field * 255).astype(np.uint8), plausible(field, recipe))

@@ -1,6 +1,6 @@
 """Accuracy on what the server really reads: MNIST test digits pasted on 400x400 canvases.
 
-    .venv/bin/python bench/canvas_accuracy.py [CHECKPOINT ...] [--count 3000]
+    .venv/bin/python -m bench.canvas_accuracy [CHECKPOINT ...] [--count 3000]
 
 Each digit is scaled to a random size (40-380 px) at a random place and sent through the
 server's preprocessing as PNG bytes, cycling the three encodings browsers send (dark ink on
@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-from backend import preprocess  # noqa: E402
-from backend.predictor import Predictor  # noqa: E402
-from models import checkpoint, data  # noqa: E402
-from support import MNIST_CKPT, paste_digit, png, render  # noqa: E402
+from backend import preprocess
+from backend.config import load_settings
+from backend.predictor import load
+from harness import MNIST_CKPT, RESULTS
+from harness.images import paste_digit, png, render
+from models import data
 
 ENCODINGS = ("transparent", "white", "black")
 
@@ -50,8 +48,9 @@ def main(argv: list[str] | None = None) -> dict:
     inputs, truth = canvases(args.count)
     results = {}
     for path in args.checkpoints:
-        predicted = Predictor.load("m", path, torch.device("cpu"), "torch").predict(inputs).argmax(1)
-        card = checkpoint.read_card(path)
+        predictor = load("m", path, load_settings({"models": {"m": path}, "device": "cpu"}))
+        predicted = predictor.predict(inputs).argmax(1)
+        card = predictor.card
         results[str(path)] = {
             "arch_args": card["arch_args"], "mnist_test_accuracy": card["metrics"]["test_accuracy"],
             "canvas_accuracy": round(float((predicted == truth).mean()), 4),
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> dict:
         }  # fmt: skip
         print(f"{path}: canvas accuracy {results[str(path)]['canvas_accuracy']:.4f} "
               f"({results[str(path)]['canvas_errors']} of {args.count} wrong), MNIST test {card['metrics']['test_accuracy']:.4f}")  # fmt: skip
-    out = ROOT / "bench" / "results" / "canvas_accuracy.json"
+    out = RESULTS / "canvas_accuracy.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"results: {out}")
     return results

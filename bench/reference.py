@@ -1,6 +1,6 @@
 """Train every reference network from the CLI with its tutorial's budget, and record what it reaches.
 
-    .venv/bin/python bench/reference.py [--epochs-scale 1.0]
+    .venv/bin/python -m bench.reference [--epochs-scale 1.0]
 
 S1 mlp (3 epochs), S3 lenet5 (5), S0 s0-cnn (5), S4 fashion-cnn (6, Fashion-MNIST), without
 augmentation, like the tutorials. S2 cifar-cnn needs a user-supplied CIFAR-10 and is run only
@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from models import data, train  # noqa: E402
+from harness import RESULTS, ROOT
+from models import data, train
 
 RUNS = [  # (system, arch, dataset, tutorial epochs)
     ("S1", "mlp", "mnist", 3),
@@ -46,8 +44,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         rows.append({"system": system, "arch": arch, "dataset": dataset, "epochs": n,
                      "test_accuracy": round(card["metrics"]["test_accuracy"], 4), "parameters": card["parameters"],
                      "seconds": round(time.perf_counter() - t0, 1), "command": card["command"]})  # fmt: skip
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "reference.json").write_text(json.dumps(rows, indent=2) + "\n")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "reference.json").write_text(json.dumps(rows, indent=2) + "\n")
     for r in rows:
         print(f"{r['system']} {r['arch']:<12} {r['dataset']:<14} {r['epochs']:>2} epochs  "
               f"test accuracy {r['test_accuracy']:.4f}  {r['parameters']:>8} params  {r['seconds']:>6.1f}s")  # fmt: skip

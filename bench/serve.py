@@ -1,6 +1,6 @@
 """Serving benchmark against the real gunicorn (Procfile) on 127.0.0.1, in one run.
 
-    .venv/bin/python bench/serve.py [--seconds 10]
+    .venv/bin/python -m bench.serve [--seconds 10]
 
 1. Where one request's time goes, in process: PNG alpha -> ink map, MNIST recipe, forward, whole request.
 2. /predict with a 400x400 canvas PNG made by real Chromium (--canvas 280: what the page sends) vs the empty route
@@ -17,32 +17,26 @@ import argparse
 import json
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
-import loadgen  # noqa: E402
-from support import SEVEN, Server, chromium_canvas  # noqa: E402
+from harness import RESULTS, ROOT, loadgen
+from harness.browser import chromium_canvas
+from harness.images import SEVEN
+from harness.server import Server
 
-RESULTS = ROOT / "bench" / "results"
 GOALS = {"predict_vs_empty": 0.30, "p99_ms_c4": 8.0, "memory_vs_bare_torch": 1.25}
 
 
 def stage_times(canvas: bytes, runs: int = 300) -> dict:
     """Median milliseconds of each stage of one /predict, in this process (1 thread, like a worker),
     and the engine that ran the network."""
-    import numpy as np
-    import torch
-
     from backend import preprocess
     from backend.app import create_app
+    from models import runtime
 
-    torch.set_num_threads(1)
-    app = create_app()
+    app = create_app({"torch_threads": 1})
     predictor = app.extensions["predictors"]["mnist"]
-    meta = predictor.meta
     client = app.test_client()
     names = ("alpha_ink", "full_decode_ink", "recipe", "forward", "flask_total")
     stages: dict[str, list[float]] = {k: [] for k in names}
@@ -54,14 +48,13 @@ def stage_times(canvas: bytes, runs: int = 300) -> dict:
         t2 = time.perf_counter()
         field = preprocess.mnist_digit(ink)
         t3 = time.perf_counter()
-        x = ((field - meta["mean"][0]) / meta["std"][0]).astype(np.float32)[None, None]
-        predictor.predict(x)
+        predictor.predict(runtime.normalise(field[None, None], predictor.card["mean"], predictor.card["std"]))
         t4 = time.perf_counter()
         client.post("/predict", data=canvas, content_type="image/png")
         t5 = time.perf_counter()
         for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             stages[key].append(dt * 1000)
-    return {"engine": predictor.engine, **{k: round(statistics.median(v), 3) for k, v in stages.items()}}
+    return {"engine": predictor.engine.name, **{k: round(statistics.median(v), 3) for k, v in stages.items()}}
 
 
 def in_child(fn, *args):
@@ -71,16 +64,6 @@ def in_child(fn, *args):
 
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(fn, args)
-
-
-def alternating(url: str, canvas: bytes, concurrency: int, seconds: float, slices: int = 4) -> tuple[dict, dict]:
-    """/health and /predict summaries, `seconds` each, measured in alternating slices: this shared
-    VM's speed drifts by 10-20% over a minute, and the ratio should not depend on which came first."""
-    empty, pred = [], []
-    for _ in range(slices):
-        empty.append(loadgen.run(url + "/health", concurrency=concurrency, duration=seconds / slices))
-        pred.append(loadgen.run(url + "/predict", body=canvas, concurrency=concurrency, duration=seconds / slices))
-    return loadgen.merge(empty).summary(), loadgen.merge(pred).summary()
 
 
 def wrk(url: str, canvas: bytes | None, concurrency: int, seconds: float) -> dict | None:
@@ -147,7 +130,7 @@ def main(argv: list[str] | None = None) -> dict:
             loadgen.run(server.url + "/predict", body=canvas, concurrency=2, total=2)
         result["memory_idle"] = server.memory()
         for c in (4, 32):
-            empty, pred = alternating(server.url, canvas, c, args.seconds)
+            empty, pred = loadgen.alternating(server.url, canvas, c, args.seconds)
             result[f"c{c}"] = {
                 "empty": empty,
                 "predict": pred,

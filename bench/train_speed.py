@@ -1,6 +1,6 @@
 """Time to >= 99.0% MNIST test accuracy: our trainer's way vs the seed systems' way, in one run.
 
-    .venv/bin/python bench/train_speed.py [--device cpu|cuda] [--target 0.99]
+    .venv/bin/python -m bench.train_speed [--device cpu|cuda] [--target 0.99]
 
 Seed-style: torchvision MNIST + per-sample ToTensor/Normalize + DataLoader(batch 64,
 shuffle) + the S0 CNN + Adam(1e-3). Ours: the data set as one uint8 tensor on the device,
@@ -15,19 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from models import data, nets  # noqa: E402
-from models.evaluate import evaluate, normalize  # noqa: E402
+from harness import RESULTS
+from models import data, nets
+from models.evaluate import evaluate
+from models.runtime import normalise
 
-RESULTS = Path(__file__).resolve().parent / "results"
-MEAN, STD = (0.1307,), (0.3081,)
+MEAN, STD = [0.1307], [0.3081]
 
 
 class Clock:
@@ -69,7 +67,6 @@ def ours(device, target: float, epochs: int, check_every: int, test, width: int,
     """Our trainer's recipe: tensors on the device, batched ops, BatchNorm net, one-cycle."""
     torch.manual_seed(0)
     images, labels = (t.to(device) for t in data.load("mnist", train=True))
-    mean, std = (torch.tensor(v, device=device).view(1, -1, 1, 1) for v in (MEAN, STD))
     model = nets.build("digitnet", width=width).to(device).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     steps_per_epoch = -(-len(images) // batch)
@@ -80,14 +77,13 @@ def ours(device, target: float, epochs: int, check_every: int, test, width: int,
             order = torch.randperm(len(images), device=device)
             for i in range(0, len(images), batch):
                 idx = order[i : i + batch]
-                yield normalize(images[idx], mean, std), labels[idx]
+                yield normalise(images[idx], MEAN, STD), labels[idx]
 
     return _race(model, opt, sched, batches(), device, target, check_every, test, channels_last=True, bf16=bf16)
 
 
 def _race(model, opt, sched, batches, device, target, check_every, test, channels_last, bf16=False) -> dict:
     test_x, test_y = (t.to(device) for t in test)
-    tmean, tstd = (torch.tensor(v, device=device).view(1, -1, 1, 1) for v in (MEAN, STD))
     clock, seen, step, checks = Clock(device), 0, 0, []
     clock.start()
     for x, y in batches:
@@ -104,17 +100,17 @@ def _race(model, opt, sched, batches, device, target, check_every, test, channel
         seen, step = seen + len(y), step + 1
         if step % check_every == 0:
             elapsed = clock.stop()
-            checks.append(_check(model, test_x, test_y, tmean, tstd, step, seen, elapsed))
+            checks.append(_check(model, test_x, test_y, step, seen, elapsed))
             if checks[-1]["test_accuracy"] >= target:
                 return {"reached": True, "seconds": elapsed, "images": seen, "checks": checks}
             clock.start()
     elapsed = clock.stop()  # a last check where the data ran out between two checks
-    checks.append(_check(model, test_x, test_y, tmean, tstd, step, seen, elapsed))
+    checks.append(_check(model, test_x, test_y, step, seen, elapsed))
     return {"reached": checks[-1]["test_accuracy"] >= target, "seconds": elapsed, "images": seen, "checks": checks}
 
 
-def _check(model, test_x, test_y, tmean, tstd, step, seen, elapsed) -> dict:
-    acc = evaluate(model, test_x, test_y, tmean, tstd)[1]
+def _check(model, test_x, test_y, step, seen, elapsed) -> dict:
+    acc = evaluate(model, test_x, test_y, MEAN, STD)[1]
     print(f"  {seen:>7} images  {elapsed:7.1f}s  test accuracy {acc:.4f}", flush=True)
     return {"step": step, "images": seen, "seconds": round(elapsed, 2), "test_accuracy": acc}
 

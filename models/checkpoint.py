@@ -4,13 +4,12 @@ A checkpoint carries everything needed to rebuild and feed its network: the arch
 and constructor arguments, the data set, class names, input shape, normalisation, the
 serving recipe, metrics, seed, the command that made it and library versions. Beside
 `NAME.pt` lies `NAME.json`, the model card: the same metadata plus the file's sha256, and,
-once `models.export` has run, `NAME.onnx`: the same network for ONNX Runtime, its sha256 in the
-card under "onnx".
+once `models.export` has run, `NAME.onnx`: the same network for ONNX Runtime, its sha256 and
+probe outputs in the card under "onnx". Reading cards and twins needs no torch: `models.runtime`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from pathlib import Path
@@ -20,33 +19,13 @@ import torch
 from torch import nn
 
 from models import nets
+from models.runtime import CheckpointError, card_path, read_card, sha256_file
+
+__all__ = ["CheckpointError", "card_path", "load", "read_card", "save", "sha256_file", "write_card"]
 
 FORMAT_VERSION = 1
-REQUIRED_KEYS = ("format_version", "arch", "arch_args", "dataset", "classes", "input_shape", "mean", "std",
-                 "state_dict")  # fmt: skip
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint that is missing, corrupt, tampered with or not of our format."""
-
-
-def card_path(path: Path) -> Path:
-    """The model card that belongs to checkpoint `path`."""
-    return Path(path).with_suffix(".json")
-
-
-def onnx_path(path: Path) -> Path:
-    """The ONNX twin that belongs to checkpoint `path`."""
-    return Path(path).with_suffix(".onnx")
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+METADATA = ("arch", "arch_args", "dataset", "classes", "input_shape", "mean", "std")  # what a card must hold
+REQUIRED_KEYS = ("format_version", *METADATA, "state_dict")
 
 
 def versions() -> dict[str, str]:
@@ -81,34 +60,6 @@ def save(path: Path, model: nn.Module, meta: dict[str, Any]) -> dict[str, Any]:
 def write_card(path: Path, card: dict[str, Any]) -> None:
     """(Re)write the model card of checkpoint `path`."""
     card_path(path).write_text(json.dumps(card, indent=2) + "\n")
-
-
-def read_card(path: Path) -> dict[str, Any]:
-    """The model card beside checkpoint `path`."""
-    try:
-        return json.loads(card_path(path).read_text())
-    except FileNotFoundError:
-        raise CheckpointError(f"model card {card_path(path)} is missing") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"model card {card_path(path)} is not valid JSON: {exc}") from None
-
-
-def read_onnx(path: Path) -> bytes | None:
-    """The ONNX twin of checkpoint `path` as bytes, checked against its card; None when the card names none."""
-    entry = read_card(path).get("onnx")
-    if not entry:
-        return None
-    twin = onnx_path(path)
-    if not isinstance(entry, dict) or entry.get("file") != twin.name:
-        raise CheckpointError(f"model card {card_path(path)} names an ONNX twin other than {twin.name}")
-    try:
-        data = twin.read_bytes()
-    except FileNotFoundError:
-        raise CheckpointError(f"ONNX twin {twin} named by its model card is missing") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != entry.get("sha256"):
-        raise CheckpointError(f"ONNX twin {twin} has sha256 {actual}, its model card says {entry.get('sha256')}")
-    return data
 
 
 def load(path: Path, map_location: str | torch.device = "cpu", verify: bool = True) -> tuple[nn.Module, dict]:

@@ -15,21 +15,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from models import checkpoint, data
-
-
-def normalize(images: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
-    """uint8 or [0, 1] float (B, C, H, W) -> normalised float."""
-    x = images.float().div_(255) if images.dtype == torch.uint8 else images
-    return (x - mean) / std
+from models.runtime import normalise
 
 
 @torch.inference_mode()
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean, std, batch_size: int = 1000):
-    """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W)."""
+def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean: list[float], std: list[float],
+             batch_size: int = 1000):  # fmt: skip
+    """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W), normalised by mean/std."""
     model.eval()
     total_loss, preds = 0.0, []
     for i in range(0, len(images), batch_size):
-        x = normalize(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last)
+        x = normalise(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last)
         logits = model(x)
         total_loss += F.cross_entropy(logits, labels[i : i + batch_size], reduction="sum").item()
         preds.append(logits.argmax(1))
@@ -42,9 +38,7 @@ def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device:
     model, meta = checkpoint.load(path, map_location=device)
     images, labels = data.load(meta["dataset"], train=False, root=data_root)
     images, labels = images.to(device), labels.to(device)
-    mean = torch.tensor(meta["mean"], device=device).view(1, -1, 1, 1)
-    std = torch.tensor(meta["std"], device=device).view(1, -1, 1, 1)
-    loss, acc, pred = evaluate(model, images, labels, mean, std)
+    loss, acc, pred = evaluate(model, images, labels, meta["mean"], meta["std"])
     per_class = {name: (pred[labels == c] == c).float().mean().item() for c, name in enumerate(meta["classes"])}
     return {"dataset": meta["dataset"], "arch": meta["arch"], "test_loss": loss, "test_accuracy": acc,
             "per_class": per_class, "errors": int((pred != labels).sum())}  # fmt: skip

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from models import checkpoint, data  # noqa: E402
-from models.evaluate import normalize  # noqa: E402
+from models.runtime import normalise  # noqa: E402
 
 
 @torch.inference_mode()
@@ -25,9 +25,7 @@ def predict_one(path: Path, index: int, data_root: Path = data.DEFAULT_ROOT) -> 
     images, labels = data.load(meta["dataset"], train=False, root=data_root)
     if not 0 <= index < len(images):
         raise SystemExit(f"error: --index must be in [0, {len(images) - 1}]")
-    mean = torch.tensor(meta["mean"]).view(1, -1, 1, 1)
-    std = torch.tensor(meta["std"]).view(1, -1, 1, 1)
-    probs = model(normalize(images[index : index + 1], mean, std)).softmax(1)[0]
+    probs = model(normalise(images[index : index + 1], meta["mean"], meta["std"])).softmax(1)[0]
     return {"image": images[index], "label": int(labels[index]), "probs": probs, "classes": meta["classes"]}
 
 

@@ -23,7 +23,8 @@ from tqdm import tqdm
 
 from models import augment, checkpoint, data, export, nets, report
 from models.device import DeviceUnavailable, pick_device
-from models.evaluate import evaluate, normalize
+from models.evaluate import evaluate
+from models.runtime import normalise
 
 # Per-dataset defaults: the architecture and recipe that give our best result there.
 DEFAULTS = {
@@ -59,7 +60,7 @@ def train_epoch(model, opt, sched, images, labels, mean, std, cfg, batch_size, g
     for i in range(0, len(images), batch_size):
         idx = order[i : i + batch_size]
         x = augment.augment(images[idx].float().div_(255), cfg, gen)  # (B, C, H, W) in [0, 1]
-        x = normalize(x, mean, std).contiguous(memory_format=torch.channels_last)
+        x = normalise(x, mean, std).contiguous(memory_format=torch.channels_last)
         y = labels[idx]
         with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=bf16):
             logits = model(x)
@@ -188,8 +189,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     info = data.DATASETS[args.dataset]
     splits = load_splits(args, device)
-    mean = torch.tensor(info.mean, device=device).view(1, -1, 1, 1)
-    std = torch.tensor(info.std, device=device).view(1, -1, 1, 1)
+    mean, std = list(info.mean), list(info.std)
     arch_args = {"in_channels": info.in_channels, "image_size": info.image_size, "num_classes": len(info.classes),
                  **parse_arch_args(args.arch_arg)}  # fmt: skip
     model = nets.build(arch, **arch_args).to(device).to(memory_format=torch.channels_last)

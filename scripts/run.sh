@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh run
 export PORT="${PORT:-8000}" PATH="$PWD/.venv/bin:$PATH"
 echo "== serving on http://localhost:$PORT"
-exec gunicorn -c gunicorn.conf.py
+exec python -m backend.serve

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from support import ONE, SEVEN, paste_digit, png, render, stroke_canvas
+from harness.images import ONE, SEVEN, paste_digit, png, render, stroke_canvas
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import base64
 import pytest
 import requests
 
-from hostile import cases, png_declaring
-from support import SEVEN, Server, stroke_canvas
+from harness.hostile import cases, png_declaring
+from harness.images import SEVEN, stroke_canvas
+from harness.server import Server
 
 
 def check(status: int, body: dict, want_status: int, want: object) -> None:

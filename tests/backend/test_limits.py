@@ -47,7 +47,7 @@ def test_upload_and_batch_limits_come_from_settings():
 
 
 def test_pixel_limit_comes_from_settings():
-    from support import stroke_canvas
+    from harness.images import stroke_canvas
 
     client = create_app({"max_image_pixels": 100 * 100}).test_client()
     r = client.post("/predict", data=stroke_canvas([(10, 10), (90, 90)]), content_type="image/png")

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from support import ROOT, Server
-
-sys.path.insert(0, str(ROOT / "bench"))
-import load  # noqa: E402
-import loadgen  # noqa: E402
+from harness import faults, loadgen
+from harness.server import Server
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +15,13 @@ def server():
 
 
 def test_steady_load_has_no_failures_and_memory_does_not_grow(server):
-    r = load.sustained(server, seconds=8, concurrency=32)
+    r = faults.sustained(server, seconds=8, concurrency=32)
     assert r["requests"] > 50 and r["failed"] == 0, r["errors"]
     assert r["pss_growth_mb"] < 25  # a leak of even 100 KB per request would show
 
 
 def test_killed_worker_is_replaced_with_under_one_percent_failures(server):
-    r = load.kill_worker(server, seconds=9, concurrency=8)
+    r = faults.kill_worker(server, seconds=9, concurrency=8)
     assert r["replaced"] and r["requests"] > 50
     assert r["failure_rate"] < 0.01, r
 
@@ -34,7 +29,7 @@ def test_killed_worker_is_replaced_with_under_one_percent_failures(server):
 def test_sigterm_completes_requests_in_flight():
     server = Server(workers=2).start()
     try:
-        r = load.graceful_term(server)
+        r = faults.graceful_term(server)
     finally:
         server.stop()
     assert r["requests_before_term"] > 10 and r["lost_in_flight"] == 0 and r["exit_code"] == 0, r

@@ -15,8 +15,8 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from backend import png, preprocess
-from support import png as pil_png
-from support import png_filtered
+from harness.images import png as pil_png
+from harness.images import png_filtered
 
 MAX_PIXELS = 4096 * 4096
 

@@ -6,12 +6,13 @@ import io
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from backend import preprocess
-from backend.predictor import Predictor
-from support import MNIST_CKPT, encode, paste_digit, png, render
+from backend.config import load_settings
+from backend.predictor import load
+from harness import MNIST_CKPT
+from harness.images import encode, paste_digit, png, render
 
 MEAN, STD, MAX_PIXELS = [0.1307], [0.3081], 4096 * 4096
 ENCODINGS = ["transparent", "white", "black"]
@@ -46,7 +47,7 @@ def test_canvas_digits_come_back_close_to_the_original(canvases):
 
 
 def test_canvas_digits_are_classified_like_mnist(canvases):
-    predictor = Predictor.load("mnist", MNIST_CKPT, torch.device("cpu"))
+    predictor = load("mnist", MNIST_CKPT, load_settings({"device": "cpu"}))
     inputs = np.stack([preprocess.prepare(d, "mnist-digit", MEAN, STD, MAX_PIXELS).input for _, _, d in canvases])
     predicted = predictor.predict(inputs).argmax(1)
     labels = np.array([label for _, label, _ in canvases])

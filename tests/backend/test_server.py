@@ -2,31 +2,60 @@
 
 from __future__ import annotations
 
+import psutil
 import pytest
 import requests
 
-from support import SEVEN, Server, stroke_canvas
+from harness import loadgen
+from harness.images import SEVEN, stroke_canvas
+from harness.server import Server, mapped_files
 
 
 @pytest.fixture(scope="module")
 def server():
-    with Server() as s:
+    with Server(env={"DEVICE": "cpu"}) as s:
         yield s
 
 
+def post_seven(url: str) -> requests.Response:
+    return requests.post(url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10)
+
+
 def test_predicts_over_http(server):
-    r = requests.post(
-        server.url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10
-    )
+    r = post_seven(server.url)
     assert r.status_code == 200 and r.json()["digit"] == 7
 
 
-def test_forked_workers_answer_from_the_onnx_session_made_before_the_fork(server):
-    ready = requests.get(server.url + "/ready", timeout=10).json()
-    assert ready["engines"] == {"mnist": "onnxruntime", "fashion-mnist": "onnxruntime"}
-    png = {"data": stroke_canvas(SEVEN), "headers": {"Content-Type": "image/png"}, "timeout": 10}
-    answers = {requests.post(server.url + "/predict", **png).json()["confidence"] for _ in range(8)}
-    assert len(answers) == 1  # both workers, same session, same numbers
+def torch_libraries(pid: int) -> set[str]:
+    return {path for path in mapped_files(pid) if "/torch/lib/" in path}
+
+
+def test_master_and_workers_never_load_torch_on_a_cpu(server):
+    post_seven(server.url)
+    assert requests.get(server.url + "/ready", timeout=10).json()["engines"] == {
+        "mnist": "onnxruntime", "fashion-mnist": "onnxruntime"}  # fmt: skip
+    for pid in server.pids():
+        assert not torch_libraries(pid), pid
+        assert any("onnxruntime" in path for path in mapped_files(pid)), pid
+
+
+def test_the_torch_engine_does_load_torch_in_master_and_workers():
+    """The check above can fail: with INFERENCE_ENGINE=torch every process maps libtorch."""
+    with Server(env={"DEVICE": "cpu", "INFERENCE_ENGINE": "torch"}, workers=1) as s:
+        assert post_seven(s.url).json()["digit"] == 7
+        assert all(torch_libraries(pid) for pid in s.pids())
+
+
+def test_models_are_loaded_in_the_master_and_every_worker_answers(server):
+    master = psutil.Process(server.proc.pid)
+    assert any("onnxruntime" in path for path in mapped_files(master.pid))  # preload_app: the master loaded them
+    workers = [psutil.Process(pid) for pid in server.worker_pids()]
+    assert len(workers) == 2 and all(w.ppid() == master.pid for w in workers)
+    before = {w.pid: sum(w.cpu_times()[:2]) for w in workers}
+    result = loadgen.run(server.url + "/predict", body=stroke_canvas(SEVEN), concurrency=4, total=400)
+    assert result.ok == 400
+    busy = {w.pid: sum(w.cpu_times()[:2]) - before[w.pid] for w in workers}
+    assert all(seconds > 0.05 for seconds in busy.values()), busy  # both workers did real work
 
 
 def test_multipart_over_http_and_errors_are_json(server):
@@ -34,11 +63,6 @@ def test_multipart_over_http_and_errors_are_json(server):
     assert requests.post(server.url + "/predict", files=files, timeout=10).json()["digit"] == 7
     r = requests.post(server.url + "/predict", data=b"junk", headers={"Content-Type": "image/png"}, timeout=10)
     assert r.status_code == 422 and r.json()["error"]["code"] == "undecodable_image"
-
-
-def test_two_workers_were_forked_from_a_preloaded_master(server):
-    assert len(server.worker_pids()) == 2
-    assert "Booting worker" in server.output()
 
 
 def test_serves_the_frontend(server):
@@ -49,9 +73,12 @@ def test_serves_the_frontend(server):
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"MODEL_PATH": "/nonexistent/model.pt"}, "does not exist"),
+        ({"MODEL_PATH": "/nonexistent/model.pt"}, "model card /nonexistent/model.json is missing"),
         ({"DEVICE": "tpu"}, "DEVICE must be auto, cpu or cuda"),
         ({"MAX_UPLOAD_BYTES": "lots"}, "MAX_UPLOAD_BYTES must be a whole number"),
+        ({"WEB_CONCURRENCY": "x"}, "WEB_CONCURRENCY must be a whole number, got 'x'"),
+        ({"GUNICORN_TIMEOUT": "0"}, "GUNICORN_TIMEOUT must be between 1 and 3600"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be debug, info, warning, error or critical"),
     ],
 )
 def test_bad_startup_stops_with_one_clear_message(env, message):
@@ -60,3 +87,5 @@ def test_bad_startup_stops_with_one_clear_message(env, message):
         s.start(timeout=60)
     assert message in str(err.value) and s.proc.returncode != 0
     assert "Traceback" not in s.output()
+    errors = [line for line in s.output().splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: cannot start: ") and message in errors[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from support import CHROMIUM, CHROMIUM_ARGS, Server
+from harness.browser import CHROMIUM, CHROMIUM_ARGS
+from harness.server import Server
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,9 @@ import math
 import pytest
 from playwright.sync_api import expect
 
-from support import ARTIFACTS, SEVEN, Server, stroke_canvas
+from harness import ARTIFACTS
+from harness.images import SEVEN, stroke_canvas
+from harness.server import Server
 
 # Strokes in canvas coordinates of a 400x400 pad.
 DIGITS = {

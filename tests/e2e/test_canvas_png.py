@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from backend import png, preprocess
-from support import ONE, SEVEN, chromium_canvas
+from harness.browser import chromium_canvas
+from harness.images import ONE, SEVEN
 
 MAX_PIXELS = 4096 * 4096
 

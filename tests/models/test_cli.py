@@ -9,8 +9,8 @@ import sys
 import pytest
 import torch
 
-from models import checkpoint, evaluate, show, train
-from test_data import write_cifar
+from harness.cifar import write_cifar
+from models import checkpoint, evaluate, runtime, show, train
 
 REPORTS = ["curves.png", "confusion.png", "misclassified.png", "batch_preview.png", "metrics.json"]
 
@@ -33,7 +33,8 @@ def test_dry_run_writes_checkpoint_card_and_reports(dry_run):
     assert metrics["epochs_run"] == 1 and len(metrics["history"]["val_acc"]) == 1
     assert card["seed"] == 7 and "--dry-run" in card["command"] and card["versions"]["torch"]
     assert card["preprocess"] == "mnist-digit" and card["mean"] == [0.1307]
-    assert checkpoint.read_onnx(out) is not None and card["onnx"]["max_probability_difference"] < 1e-4
+    assert runtime.read_twin(out) is not None and card["onnx"]["max_probability_difference"] < 1e-4
+    assert len(card["onnx"]["probe"]["probabilities"]) == runtime.PROBES
 
 
 def test_dry_run_is_reproducible(dry_run, tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pickle
 
-import numpy as np
 import pytest
 
+from harness.cifar import write_cifar
 from models import data
 from models.checkpoint import sha256_file
 
@@ -40,23 +40,6 @@ def test_torchvision_reads_the_fetched_layout():
 def test_fetch_is_idempotent_and_returns_the_torchvision_folder():
     assert data.fetch("mnist") == data.DEFAULT_ROOT / "MNIST" / "raw"
     assert data.is_present("mnist")
-
-
-def write_cifar(root, per_batch=60, seed=0):
-    """A small archive in the real CIFAR-10 python format: pickled dicts of uint8 rows + labels."""
-    rng = np.random.default_rng(seed)
-    folder = root / data.CIFAR_DIR
-    folder.mkdir(parents=True)
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        batch = {
-            b"batch_label": name.encode(),
-            b"labels": rng.integers(0, 10, per_batch).tolist(),
-            b"data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
-            b"filenames": [f"{i}.png".encode() for i in range(per_batch)],
-        }
-        with open(folder / name, "wb") as f:
-            pickle.dump(batch, f, protocol=2)
-    return folder
 
 
 def test_cifar_loader_reads_the_python_format(tmp_path):

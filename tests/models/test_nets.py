@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from models import nets
-from models.evaluate import normalize
+from models.runtime import normalise
 
 SHAPES = {"cifar-cnn": (3, 32), "lenet5": (1, 28)}
 
@@ -23,7 +23,7 @@ def test_output_shape(arch):
 def test_real_training_steps_lower_the_loss(arch, mnist_train):
     torch.manual_seed(0)
     images, labels = mnist_train
-    x = normalize(images[:256], torch.tensor(0.1307), torch.tensor(0.3081))
+    x = normalise(images[:256], [0.1307], [0.3081])
     y = labels[:256]
     model = nets.build(arch).train()  # train mode throughout: BatchNorm's running stats lag behind 15 steps
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)

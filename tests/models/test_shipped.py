@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness import FASHION_CKPT, MNIST_CKPT
 from models import checkpoint, evaluate
-from support import FASHION_CKPT, MNIST_CKPT
 
 
 @pytest.mark.parametrize("path, floor", [(MNIST_CKPT, 0.996), (FASHION_CKPT, 0.93)])

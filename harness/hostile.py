@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from support import INK, ONE, SEVEN, encode, png, stroke_canvas
+from harness.images import INK, ONE, SEVEN, encode, png, stroke_canvas
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:

@@ -137,3 +137,13 @@ def run(
         t.join(duration + timeout + 5)
     result.wall = time.monotonic() - started
     return result
+
+
+def alternating(url: str, image: bytes, concurrency: int, seconds: float, slices: int = 4) -> tuple[dict, dict]:
+    """/health and /predict summaries, `seconds` each, measured in alternating slices: this shared
+    VM's speed drifts by 10-20% over a minute, and the ratio should not depend on which came first."""
+    empty, pred = [], []
+    for _ in range(slices):
+        empty.append(run(url + "/health", concurrency=concurrency, duration=seconds / slices))
+        pred.append(run(url + "/predict", body=image, concurrency=concurrency, duration=seconds / slices))
+    return merge(empty).summary(), merge(pred).summary()

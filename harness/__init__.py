@@ -1,0 +1,11 @@
+"""What the tests and the benchmarks share: drawings and encodings, a real gunicorn on loopback, a
+bounded load generator, hostile inputs, a Heroku-style build. Import it as a package (`harness.*`);
+tests run with the repository root on sys.path (pyproject.toml), benchmarks as `python -m bench.NAME`."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MNIST_CKPT = ROOT / "models" / "checkpoints" / "mnist-digitnet.pt"
+FASHION_CKPT = ROOT / "models" / "checkpoints" / "fashion-mnist.pt"
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots and other things worth looking at after a run
+RESULTS = ROOT / "bench" / "results"  # what the benchmarks measured

@@ -1,0 +1,92 @@
+"""Digits as clients send them: strokes on a canvas, MNIST digits pasted at any size, every encoding."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+INK = 0x44  # react-canvas-draw's default #444 brush
+# Strokes on a 400x400 canvas that the shipped model reads as these digits.
+ONE = [(200, 60), (200, 340)]
+SEVEN = [(120, 80), (290, 80), (180, 330)]
+
+
+def png(img: Image.Image, **kw) -> bytes:
+    """Encode a PIL image as PNG bytes."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", **kw)
+    return buf.getvalue()
+
+
+def encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    """Encode a PIL image in any format."""
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+def paste_digit(digit: np.ndarray, canvas: int, size: int, top: int, left: int) -> np.ndarray:
+    """A 28x28 uint8 MNIST digit scaled to size x size and placed on a canvas x canvas ink map in [0, 1]."""
+    big = Image.fromarray(digit).resize((size, size), Image.Resampling.BILINEAR)
+    ink = np.zeros((canvas, canvas), dtype=np.float32)
+    ink[top : top + size, left : left + size] = np.asarray(big, dtype=np.float32) / 255
+    return ink
+
+
+def render(ink: np.ndarray, encoding: str) -> Image.Image:
+    """An ink map as a browser would send it: 'transparent' (#444 on alpha), 'white' (dark on white), 'black'."""
+    a = np.round(ink * 255).astype(np.uint8)
+    if encoding == "transparent":
+        rgba = np.zeros((*ink.shape, 4), dtype=np.uint8)
+        rgba[..., :3] = INK
+        rgba[..., 3] = a
+        return Image.fromarray(rgba, mode="RGBA")
+    if encoding == "white":
+        gray = np.round(255 - ink * (255 - INK)).astype(np.uint8)
+        return Image.fromarray(np.stack([gray] * 3, -1), mode="RGB")
+    if encoding == "black":
+        return Image.fromarray(a, mode="L")
+    raise ValueError(encoding)
+
+
+def stroke_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int = 400) -> bytes:
+    """A transparent canvas PNG with one polyline stroke of #444, like react-canvas-draw exports."""
+    img = Image.new("RGBA", (canvas, canvas), (0, 0, 0, 0))
+    ImageDraw.Draw(img).line(points, fill=(INK, INK, INK, 255), width=width, joint="curve")
+    return png(img)
+
+
+def png_filtered(pixels: np.ndarray, filters: list[int]) -> bytes:
+    """8-bit gray/GA/RGB/RGBA pixels -> PNG bytes with the given filter type (0-4) on each row.
+
+    Pillow chooses filters itself; this lets a test make every filter appear where it wants."""
+    arr = pixels if pixels.ndim == 3 else pixels[..., None]
+    height, width, samples = arr.shape
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[samples]
+    rows = arr.reshape(height, width * samples).astype(np.int32)
+    out = []
+    for y, kind in enumerate(filters):
+        x = rows[y]
+        up = rows[y - 1] if y else np.zeros_like(x)
+        left = np.concatenate([np.zeros(samples, np.int32), x[:-samples]])
+        corner = np.concatenate([np.zeros(samples, np.int32), up[:-samples]])
+        if kind == 3:
+            pred = (left + up) // 2
+        elif kind == 4:
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, up, corner))
+        else:
+            pred = [np.zeros_like(x), left, up][kind]
+        out.append(bytes([kind]) + ((x - pred) % 256).astype(np.uint8).tobytes())
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    idat = zlib.compress(b"".join(out))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
