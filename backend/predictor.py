@@ -82,8 +82,12 @@ class Predictor:
 
     def summary(self) -> dict[str, Any]:
         """What an answer says about the model that gave it."""
-        return {"name": self.name, "arch": self.card["arch"], "dataset": self.card["dataset"],
-                "sha256": self.card["sha256"]}  # fmt: skip
+        return {
+            "name": self.name,
+            "arch": self.card["arch"],
+            "dataset": self.card["dataset"],
+            "sha256": self.card["sha256"],
+        }
 
     def describe(self) -> dict[str, Any]:
         """The model card plus where and how it runs."""
@@ -125,8 +129,9 @@ def engine_name(settings: Settings, card: dict[str, Any]) -> str:
 def load(name: str, path: Path, settings: Settings) -> Predictor:
     """Load and verify one served model on its engine. Raises CheckpointError or EngineUnavailable."""
     card = runtime.read_card(path)
-    missing = [key for key in ("arch", "classes", "input_shape", "mean", "std", "preprocess", "sha256")
-               if key not in card]  # fmt: skip
+    missing = [
+        key for key in ("arch", "classes", "input_shape", "mean", "std", "preprocess", "sha256") if key not in card
+    ]
     if missing:
         raise runtime.CheckpointError(f"model card {runtime.card_path(path)} lacks {', '.join(missing)}")
     if card["preprocess"] not in preprocess.RECIPES:

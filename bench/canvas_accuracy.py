@@ -52,12 +52,16 @@ def main(argv: list[str] | None = None) -> dict:
         predicted = predictor.predict(inputs).argmax(1)
         card = predictor.card
         results[str(path)] = {
-            "arch_args": card["arch_args"], "mnist_test_accuracy": card["metrics"]["test_accuracy"],
+            "arch_args": card["arch_args"],
+            "mnist_test_accuracy": card["metrics"]["test_accuracy"],
             "canvas_accuracy": round(float((predicted == truth).mean()), 4),
-            "canvas_errors": int((predicted != truth).sum()), "canvases": args.count,
-        }  # fmt: skip
-        print(f"{path}: canvas accuracy {results[str(path)]['canvas_accuracy']:.4f} "
-              f"({results[str(path)]['canvas_errors']} of {args.count} wrong), MNIST test {card['metrics']['test_accuracy']:.4f}")  # fmt: skip
+            "canvas_errors": int((predicted != truth).sum()),
+            "canvases": args.count,
+        }
+        print(
+            f"{path}: canvas accuracy {results[str(path)]['canvas_accuracy']:.4f} "
+            f"({results[str(path)]['canvas_errors']} of {args.count} wrong), MNIST test {card['metrics']['test_accuracy']:.4f}"
+        )
     out = RESULTS / "canvas_accuracy.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"results: {out}")

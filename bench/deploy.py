@@ -64,13 +64,20 @@ def main(argv: list[str] | None = None) -> dict:
             result["memory"] = server.memory()
             result["pss_mb"] = result["memory"]["pss_total_mb"]
             result["torch_mapped"] = any("torch" in path for pid in server.pids() for path in mapped_files(pid))
-            print(f"after {warm.ok} /predict: PSS {result['pss_mb']} MB (master + 2 workers), torch loaded: "
-                  f"{result['torch_mapped']}")  # fmt: skip
+            print(
+                f"after {warm.ok} /predict: PSS {result['pss_mb']} MB (master + 2 workers), torch loaded: "
+                f"{result['torch_mapped']}"
+            )
             empty, pred = loadgen.alternating(server.url, canvas, 4, args.seconds)
-            result["c4"] = {"health": empty, "predict": pred,
-                            "ratio": round(pred["requests_per_s"] / empty["requests_per_s"], 3)}  # fmt: skip
-            print(f"c=4: /health {empty['requests_per_s']} req/s | /predict {pred['requests_per_s']} req/s "
-                  f"p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms | ratio {result['c4']['ratio']}")  # fmt: skip
+            result["c4"] = {
+                "health": empty,
+                "predict": pred,
+                "ratio": round(pred["requests_per_s"] / empty["requests_per_s"], 3),
+            }
+            print(
+                f"c=4: /health {empty['requests_per_s']} req/s | /predict {pred['requests_per_s']} req/s "
+                f"p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms | ratio {result['c4']['ratio']}"
+            )
     result["goals"] = GOALS
     result["met"] = {key: result[key] <= goal for key, goal in GOALS.items()}
     result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -37,18 +37,43 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"{system} {arch}: skipped, no data/{data.CIFAR_DIR} (CIFAR-10 has no offline source)")
             continue
         n = max(1, round(epochs * args.epochs_scale))
-        cmd = ["--dataset", dataset, "--arch", arch, "--epochs", str(n), "--augment", "none", "--label-smoothing", "0",
-               "--out", str(args.out_dir / f"{arch}.pt"), "--runs-dir", str(args.out_dir)]  # fmt: skip
+        cmd = [
+            "--dataset",
+            dataset,
+            "--arch",
+            arch,
+            "--epochs",
+            str(n),
+            "--augment",
+            "none",
+            "--label-smoothing",
+            "0",
+            "--out",
+            str(args.out_dir / f"{arch}.pt"),
+            "--runs-dir",
+            str(args.out_dir),
+        ]
         t0 = time.perf_counter()
         card = train.main(cmd)
-        rows.append({"system": system, "arch": arch, "dataset": dataset, "epochs": n,
-                     "test_accuracy": round(card["metrics"]["test_accuracy"], 4), "parameters": card["parameters"],
-                     "seconds": round(time.perf_counter() - t0, 1), "command": card["command"]})  # fmt: skip
+        rows.append(
+            {
+                "system": system,
+                "arch": arch,
+                "dataset": dataset,
+                "epochs": n,
+                "test_accuracy": round(card["metrics"]["test_accuracy"], 4),
+                "parameters": card["parameters"],
+                "seconds": round(time.perf_counter() - t0, 1),
+                "command": card["command"],
+            }
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "reference.json").write_text(json.dumps(rows, indent=2) + "\n")
     for r in rows:
-        print(f"{r['system']} {r['arch']:<12} {r['dataset']:<14} {r['epochs']:>2} epochs  "
-              f"test accuracy {r['test_accuracy']:.4f}  {r['parameters']:>8} params  {r['seconds']:>6.1f}s")  # fmt: skip
+        print(
+            f"{r['system']} {r['arch']:<12} {r['dataset']:<14} {r['epochs']:>2} epochs  "
+            f"test accuracy {r['test_accuracy']:.4f}  {r['parameters']:>8} params  {r['seconds']:>6.1f}s"
+        )
     return rows
 
 

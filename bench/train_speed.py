@@ -59,8 +59,17 @@ def seed_style(device: torch.device, target: float, max_epochs: int, check_every
     loader = DataLoader(train_set, batch_size=64, shuffle=True)
     model = nets.build("s0-cnn").to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return _race(model, opt, None, ((x.to(device), y.to(device)) for _ in range(max_epochs) for x, y in loader),
-                 device, target, check_every, test, channels_last=False)  # fmt: skip
+    return _race(
+        model,
+        opt,
+        None,
+        ((x.to(device), y.to(device)) for _ in range(max_epochs) for x, y in loader),
+        device,
+        target,
+        check_every,
+        test,
+        channels_last=False,
+    )
 
 
 def ours(device, target: float, epochs: int, check_every: int, test, width: int, batch: int, lr: float, bf16: bool):
@@ -134,8 +143,19 @@ def main(argv: list[str] | None = None) -> dict:
     print(
         f"ours: digitnet(width={args.width}), batch {args.batch}, {args.epochs}-epoch one-cycle, {precision}, on {device}"
     )
-    result = {"ours": ours(device, args.target, args.epochs, images_per_check // args.batch, test, args.width,
-                           args.batch, args.lr, args.bf16)}  # fmt: skip
+    result = {
+        "ours": ours(
+            device,
+            args.target,
+            args.epochs,
+            images_per_check // args.batch,
+            test,
+            args.width,
+            args.batch,
+            args.lr,
+            args.bf16,
+        )
+    }
     if not args.skip_seed:
         print(f"seed-style: S0 CNN, DataLoader batch 64 with per-sample ToTensor/Normalize, Adam, on {device}")
         result["seed_style"] = seed_style(device, args.target, args.seed_epochs, images_per_check // 64, test)
@@ -151,8 +171,10 @@ def main(argv: list[str] | None = None) -> dict:
     for name in ("ours", "seed_style"):
         if name in result:
             r = result[name]
-            print(f"{name}: {'reached' if r['reached'] else 'did NOT reach'} {args.target:.3f} in {r['seconds']:.1f}s "
-                  f"of training ({r['images']} images)")  # fmt: skip
+            print(
+                f"{name}: {'reached' if r['reached'] else 'did NOT reach'} {args.target:.3f} in {r['seconds']:.1f}s "
+                f"of training ({r['images']} images)"
+            )
     RESULTS.mkdir(exist_ok=True)
     if "seed_style" in result and result["ours"]["reached"]:
         result["speedup"] = result["seed_style"]["seconds"] / result["ours"]["seconds"]

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser downloads do not work offline
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 _DRAW_AND_EXPORT = """async ([points, width, size]) => {
   const c = document.createElement('canvas'); c.width = size; c.height = size;
   const ctx = c.getContext('2d');  // react-canvas-draw's stroke style

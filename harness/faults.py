@@ -41,8 +41,12 @@ def sustained(server: Server, seconds: float, concurrency: int) -> dict:
     before = memory_mb(server)
     result = loadgen.run(server.url + "/predict", body=CANVAS, concurrency=concurrency, duration=seconds)
     after = memory_mb(server)
-    return {**result.summary(), "memory_before_mb": before, "memory_after_mb": after,
-            "pss_growth_mb": round(after["pss"] - before["pss"], 1)}  # fmt: skip
+    return {
+        **result.summary(),
+        "memory_before_mb": before,
+        "memory_after_mb": after,
+        "pss_growth_mb": round(after["pss"] - before["pss"], 1),
+    }
 
 
 def wait_ready(server: Server, workers: int, timeout: float = 60.0) -> float:
@@ -67,8 +71,12 @@ def kill_worker(server: Server, seconds: float, concurrency: int) -> dict:
     recovered = wait_ready(server, workers=2)
     thread.join()
     pids = server.worker_pids()
-    return {**out["result"].summary(), "killed_pid": victim, "replaced": victim not in pids and len(pids) == 2,
-            "ready_again_s": round(recovered, 2)}  # fmt: skip
+    return {
+        **out["result"].summary(),
+        "killed_pid": victim,
+        "replaced": victim not in pids and len(pids) == 2,
+        "ready_again_s": round(recovered, 2),
+    }
 
 
 def graceful_term(server: Server, concurrency: int = 2, seconds: float = 4.0) -> dict:
@@ -82,5 +90,9 @@ def graceful_term(server: Server, concurrency: int = 2, seconds: float = 4.0) ->
     outcomes = out["result"].outcomes
     before = [o for o in outcomes if o.start < term_at]
     lost = [o for o in before if not 200 <= o.status < 300]
-    return {"requests_before_term": len(before), "lost_in_flight": len(lost), "exit_code": code,
-            "refused_after_term": sum(1 for o in outcomes if o.start >= term_at and o.status == 0)}  # fmt: skip
+    return {
+        "requests_before_term": len(before),
+        "lost_in_flight": len(lost),
+        "exit_code": code,
+        "refused_after_term": sum(1 for o in outcomes if o.start >= term_at and o.status == 0),
+    }

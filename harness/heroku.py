@@ -44,8 +44,13 @@ class Build:
 
     def dyno_env(self, **extra: str) -> dict[str, str]:
         """The environment of a web dyno: the build's Python first on PATH, no Node, nothing of this shell."""
-        return {"PATH": f"{self.bin_dir}:{without_node_path(self.app_dir.parent)}", "HOME": str(self.app_dir),
-                "LANG": "C.UTF-8", "DYNO": "web.1", **extra}  # fmt: skip
+        return {
+            "PATH": f"{self.bin_dir}:{without_node_path(self.app_dir.parent)}",
+            "HOME": str(self.app_dir),
+            "LANG": "C.UTF-8",
+            "DYNO": "web.1",
+            **extra,
+        }
 
 
 def without_node_path(work: Path) -> str:
@@ -130,8 +135,13 @@ def python_steps(build: Build) -> None:
     app = build.app_dir
     if (app / ".venv").exists():
         raise BuildFailed("a committed .venv: the Python buildpack refuses it")
-    env = {"PATH": without_node_path(app.parent), "HOME": str(app.parent), "LANG": "C.UTF-8",
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip")}  # fmt: skip
+    env = {
+        "PATH": without_node_path(app.parent),
+        "HOME": str(app.parent),
+        "LANG": "C.UTF-8",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
+    }
     _run(build, "python: runtime", [python_for(app), "-m", "venv", str(build.python_dir)], app, env)
     env["PATH"] = f"{build.bin_dir}:{env['PATH']}"
     _run(build, "python: requirements", ["pip", "install", "--quiet", "-r", "requirements.txt"], app, env)
@@ -170,8 +180,11 @@ def _files(top: Path, skip: set[Path]):
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if Path(folder, d) not in skip and not Path(folder, d).is_symlink())
         yield from (Path(folder, name) for name in sorted(files))
-        yield from (Path(folder, name) for name in os.listdir(folder) if Path(folder, name).is_symlink()
-                    and Path(folder, name).is_dir())  # fmt: skip
+        yield from (
+            Path(folder, name)
+            for name in os.listdir(folder)
+            if Path(folder, name).is_symlink() and Path(folder, name).is_dir()
+        )
 
 
 def slug_bytes(result: Build) -> dict[str, int]:
@@ -180,10 +193,14 @@ def slug_bytes(result: Build) -> dict[str, int]:
     base = Path(sys.base_prefix)
     stdlib = base / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     counter, raw = _Counter(), 0
-    with gzip.GzipFile(fileobj=counter, mode="wb", compresslevel=6, mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w") as tar:  # fmt: skip
-        for top, skip, arcname in ((result.app_dir, set(), "app"),
-                                   (base, {stdlib / "site-packages", stdlib / "test"}, "app/.heroku/runtime")):  # fmt: skip
+    with (
+        gzip.GzipFile(fileobj=counter, mode="wb", compresslevel=6, mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w") as tar,
+    ):
+        for top, skip, arcname in (
+            (result.app_dir, set(), "app"),
+            (base, {stdlib / "site-packages", stdlib / "test"}, "app/.heroku/runtime"),
+        ):
             for path in _files(top, skip):
                 tar.add(path, arcname=f"{arcname}/{path.relative_to(top)}", recursive=False)
                 raw += path.lstat().st_size

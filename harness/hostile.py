@@ -93,7 +93,11 @@ def cases() -> dict[str, tuple[dict, int, object]]:
     return {
         "empty body": ({"data": b"", "content_type": IMAGE}, 400, "empty_body"),
         "missing content type": ({"data": stroke_canvas(SEVEN)}, 415, "unsupported_media_type"),
-        "wrong content type": ({"data": stroke_canvas(SEVEN), "content_type": "text/csv"}, 415, "unsupported_media_type"),
+        "wrong content type": (
+            {"data": stroke_canvas(SEVEN), "content_type": "text/csv"},
+            415,
+            "unsupported_media_type",
+        ),
         "non-image bytes": ({"data": b"MZ\x90\x00" * 100, "content_type": IMAGE}, 422, "undecodable_image"),
         "truncated png": ({"data": stroke_canvas(SEVEN)[:300], "content_type": IMAGE}, 422, "undecodable_image"),
         "png with bad crc": ({"data": bad_crc(), "content_type": IMAGE}, 422, "undecodable_image"),
@@ -106,31 +110,70 @@ def cases() -> dict[str, tuple[dict, int, object]]:
         "palette with transparency": ({"data": palette_png(), "content_type": IMAGE}, 200, 7),
         "cmyk jpeg": ({"data": cmyk_jpeg(), "content_type": "image/jpeg"}, 200, 7),
         "exif-rotated jpeg": ({"data": exif_rotated_jpeg(), "content_type": "image/jpeg"}, 200, 7),
-        "tiff": ({"data": encode(on_white(seven_image()), "TIFF"), "content_type": "application/octet-stream"}, 415,
-             "unsupported_image_format"),
-        "svg": ({"data": b'<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L9 9"/></svg>',
-             "content_type": "image/svg+xml"}, 415, "unsupported_media_type"),
-        "svg as octet-stream": ({"data": b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
-                             "content_type": "application/octet-stream"}, 415, "unsupported_image_format"),
+        "tiff": (
+            {"data": encode(on_white(seven_image()), "TIFF"), "content_type": "application/octet-stream"},
+            415,
+            "unsupported_image_format",
+        ),
+        "svg": (
+            {
+                "data": b'<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L9 9"/></svg>',
+                "content_type": "image/svg+xml",
+            },
+            415,
+            "unsupported_media_type",
+        ),
+        "svg as octet-stream": (
+            {
+                "data": b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+                "content_type": "application/octet-stream",
+            },
+            415,
+            "unsupported_image_format",
+        ),
         "base64 garbage": ({"json": {"image": "@@@@not-base64@@@@"}}, 400, "invalid_base64"),
         "base64 of junk": ({"json": {"image": b64(b"\x00junk" * 50)}}, 422, "undecodable_image"),
-        "data url wrong mime": ({"json": {"image": "data:application/pdf;base64," + b64(b"%PDF-1.4")}}, 415,
-                            "unsupported_media_type"),
+        "data url wrong mime": (
+            {"json": {"image": "data:application/pdf;base64," + b64(b"%PDF-1.4")}},
+            415,
+            "unsupported_media_type",
+        ),
         "data url not base64": ({"json": {"image": "data:image/png,rawtext"}}, 400, "invalid_base64"),
         "json not an object": ({"json": ["image", 1]}, 400, "invalid_json"),
         "json string": ({"json": "hello"}, 400, "invalid_json"),
-        "json nested 100000 deep": ({"data": "[" * 100000 + "]" * 100000, "content_type": "application/json"}, 400,
-                                    "invalid_json"),
+        "json nested 100000 deep": (
+            {"data": "[" * 100000 + "]" * 100000, "content_type": "application/json"},
+            400,
+            "invalid_json",
+        ),
         "json nested junk": ({"json": {"image": {"a": [1, {"b": None}]}}}, 400, "invalid_image_field"),
-        "json invalid utf-8": ({"data": b'{"image": "\xff\xfe"}', "content_type": "application/json"}, 400, "invalid_json"),
-        "multipart without file": ({"data": {"other": "x"}, "content_type": "multipart/form-data"}, 400, "missing_image"),
-        "multipart with several": ({"data": {"image": [(io.BytesIO(stroke_canvas(SEVEN)), "a.png"),
-                                                   (io.BytesIO(stroke_canvas(SEVEN)), "b.png")]},
-                                "content_type": "multipart/form-data"}, 400, "multiple_images"),
-        "fully transparent": ({"data": png(Image.new("RGBA", (400, 400), (0, 0, 0, 0))), "content_type": IMAGE}, 422,
-                          "empty_image"),
+        "json invalid utf-8": (
+            {"data": b'{"image": "\xff\xfe"}', "content_type": "application/json"},
+            400,
+            "invalid_json",
+        ),
+        "multipart without file": (
+            {"data": {"other": "x"}, "content_type": "multipart/form-data"},
+            400,
+            "missing_image",
+        ),
+        "multipart with several": (
+            {
+                "data": {
+                    "image": [(io.BytesIO(stroke_canvas(SEVEN)), "a.png"), (io.BytesIO(stroke_canvas(SEVEN)), "b.png")]
+                },
+                "content_type": "multipart/form-data",
+            },
+            400,
+            "multiple_images",
+        ),
+        "fully transparent": (
+            {"data": png(Image.new("RGBA", (400, 400), (0, 0, 0, 0))), "content_type": IMAGE},
+            422,
+            "empty_image",
+        ),
         "all white": ({"data": png(Image.new("RGB", (400, 400), "white")), "content_type": IMAGE}, 422, "empty_image"),
         "all black": ({"data": png(Image.new("L", (400, 400), 0)), "content_type": IMAGE}, 422, "empty_image"),
         "pure noise": ({"data": noise_png(), "content_type": IMAGE}, 200, None),
         "hair-thin stroke": ({"data": stroke_canvas(ONE, width=1), "content_type": IMAGE}, 200, 1),
-    }  # fmt: skip
+    }

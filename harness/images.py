@@ -60,13 +60,38 @@ def stroke_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int = 
     return png(img)
 
 
+def _png_file(width: int, height: int, samples: int, stream: bytes, interlace: int = 0) -> bytes:
+    """A PNG of 8-bit pixels around an already filtered and compressed image stream."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[samples]
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, interlace)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
+
+
+ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+
+
+def png_interlaced(pixels: np.ndarray) -> bytes:
+    """8-bit pixels -> an Adam7-interlaced PNG (rows unfiltered), which neither Pillow nor OpenCV write."""
+    arr = pixels if pixels.ndim == 3 else pixels[..., None]
+    height, width, samples = arr.shape
+    rows = []
+    for x0, y0, dx, dy in ADAM7:
+        sub = arr[y0::dy, x0::dx]
+        if sub.size:
+            rows += [b"\x00" + row.tobytes() for row in sub]
+    return _png_file(width, height, samples, zlib.compress(b"".join(rows)), interlace=1)
+
+
 def png_filtered(pixels: np.ndarray, filters: list[int]) -> bytes:
     """8-bit gray/GA/RGB/RGBA pixels -> PNG bytes with the given filter type (0-4) on each row.
 
     Pillow chooses filters itself; this lets a test make every filter appear where it wants."""
     arr = pixels if pixels.ndim == 3 else pixels[..., None]
     height, width, samples = arr.shape
-    colour = {1: 0, 2: 4, 3: 2, 4: 6}[samples]
     rows = arr.reshape(height, width * samples).astype(np.int32)
     out = []
     for y, kind in enumerate(filters):
@@ -83,10 +108,4 @@ def png_filtered(pixels: np.ndarray, filters: list[int]) -> bytes:
         else:
             pred = [np.zeros_like(x), left, up][kind]
         out.append(bytes([kind]) + ((x - pred) % 256).astype(np.uint8).tobytes())
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
-    idat = zlib.compress(b"".join(out))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return _png_file(width, height, samples, zlib.compress(b"".join(out)))

@@ -41,8 +41,13 @@ class Server:
     `app_dir` and `bin_dir` run another build of the app (a Heroku-style one) from its own environment;
     by default, this checkout with .venv/bin first on PATH."""
 
-    def __init__(self, env: dict[str, str] | None = None, workers: int = 2, app_dir: Path = ROOT,
-                 bin_dir: Path = ROOT / ".venv" / "bin"):  # fmt: skip
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        workers: int = 2,
+        app_dir: Path = ROOT,
+        bin_dir: Path = ROOT / ".venv" / "bin",
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app_dir = app_dir

@@ -187,8 +187,13 @@ def _read_idx(path: Path) -> np.ndarray:
 class _CifarUnpickler(pickle.Unpickler):
     """Unpickles only what the CIFAR-10 batches hold: dicts, lists, bytes and numpy arrays."""
 
-    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}  # fmt: skip
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),
+    }
 
     def find_class(self, module: str, name: str) -> object:
         if (module, name) not in self.ALLOWED:

@@ -19,8 +19,14 @@ from models.runtime import normalise
 
 
 @torch.inference_mode()
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean: list[float], std: list[float],
-             batch_size: int = 1000):  # fmt: skip
+def evaluate(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    mean: list[float],
+    std: list[float],
+    batch_size: int = 1000,
+):
     """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W), normalised by mean/std."""
     model.eval()
     total_loss, preds = 0.0, []
@@ -40,8 +46,14 @@ def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device:
     images, labels = images.to(device), labels.to(device)
     loss, acc, pred = evaluate(model, images, labels, meta["mean"], meta["std"])
     per_class = {name: (pred[labels == c] == c).float().mean().item() for c, name in enumerate(meta["classes"])}
-    return {"dataset": meta["dataset"], "arch": meta["arch"], "test_loss": loss, "test_accuracy": acc,
-            "per_class": per_class, "errors": int((pred != labels).sum())}  # fmt: skip
+    return {
+        "dataset": meta["dataset"],
+        "arch": meta["arch"],
+        "test_loss": loss,
+        "test_accuracy": acc,
+        "per_class": per_class,
+        "errors": int((pred != labels).sum()),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, never a window
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from torchvision.utils import make_grid  # noqa: E402
+import torch
+from matplotlib.figure import Figure  # the object API: files only, no pyplot state, no GUI backend
+from torchvision.utils import make_grid
 
 
 def _show(ax, image: torch.Tensor) -> None:
@@ -25,7 +22,8 @@ def _show(ax, image: torch.Tensor) -> None:
 def curves(history: dict, path: Path) -> None:
     """Loss and accuracy per epoch, train vs validation."""
     epochs = range(1, len(history["train_loss"]) + 1)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    (a, b) = fig.subplots(1, 2)
     a.plot(epochs, history["train_loss"], "o-", label="train")
     a.plot(epochs, history["val_loss"], "o-", label="validation")
     a.set(xlabel="epoch", ylabel="cost (cross-entropy)", title="Cost")
@@ -37,7 +35,6 @@ def curves(history: dict, path: Path) -> None:
         ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def confusion_matrix(labels: torch.Tensor, preds: torch.Tensor, n: int) -> torch.Tensor:
@@ -49,18 +46,17 @@ def confusion(labels: torch.Tensor, preds: torch.Tensor, classes: list[str], pat
     """Confusion matrix of the test set as a heat map with counts."""
     n = len(classes)
     cm = confusion_matrix(labels, preds, n)
-    fig, ax = plt.subplots(figsize=(7, 6))
+    fig = Figure(figsize=(7, 6))
+    ax = fig.subplots()
     ax.imshow(cm.log1p().numpy(), cmap="Blues")
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,
-                    color="white" if i == j else "black")  # fmt: skip
+            ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7, color="white" if i == j else "black")
     ax.set(xticks=range(n), yticks=range(n), xlabel="predicted", ylabel="true", title="Confusion matrix (test)")
     ax.set_xticklabels(classes, rotation=45, ha="right", fontsize=7)
     ax.set_yticklabels(classes, fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def misclassified(images, labels, preds, classes: list[str], path: Path, limit: int = 36) -> int:
@@ -69,7 +65,8 @@ def misclassified(images, labels, preds, classes: list[str], path: Path, limit: 
     shown = wrong[:limit]
     cols = 6
     rows = max(1, -(-len(shown) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.6, rows * 1.8), squeeze=False)
+    fig = Figure(figsize=(cols * 1.6, rows * 1.8))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, i in zip(axes.flat, shown.tolist(), strict=False):
@@ -78,21 +75,21 @@ def misclassified(images, labels, preds, classes: list[str], path: Path, limit: 
     fig.suptitle(f"misclassified: {len(wrong)} of {len(labels)} (predicted / true)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return len(wrong)
 
 
 def batch_preview(images: torch.Tensor, labels: torch.Tensor, classes: list[str], path: Path) -> None:
     """One (augmented) training batch as a grid, with its labels underneath."""
     grid = make_grid(images.float().clamp(0, 1), nrow=8, padding=2, pad_value=0.5)
-    fig, ax = plt.subplots(figsize=(8, 8.8))
+    fig = Figure(figsize=(8, 8.8))
+    ax = fig.subplots()
     _show(ax, grid)
     names = [classes[int(c)] for c in labels]
-    ax.set_title("training batch\n" + "\n".join(" ".join(names[i : i + 8]) for i in range(0, len(names), 8)),
-                 fontsize=7)  # fmt: skip
+    ax.set_title(
+        "training batch\n" + "\n".join(" ".join(names[i : i + 8]) for i in range(0, len(names), 8)), fontsize=7
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def write_all(run_dir: Path, history, test_x, test_y, test_pred, preview, preview_y, classes) -> None:

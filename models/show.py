@@ -8,14 +8,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import matplotlib
+import torch
+from matplotlib.figure import Figure  # the object API: files only, no pyplot state, no GUI backend
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-
-from models import checkpoint, data  # noqa: E402
-from models.runtime import normalise  # noqa: E402
+from models import checkpoint, data
+from models.runtime import normalise
 
 
 @torch.inference_mode()
@@ -34,7 +31,8 @@ def save_picture(result: dict, out: Path, top: int = 5) -> str:
     classes, probs = result["classes"], result["probs"]
     guess = int(probs.argmax())
     title = f"guess: {classes[guess]} ({probs[guess]:.1%}) - true: {classes[result['label']]}"
-    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.5))
+    fig = Figure(figsize=(8, 3.5))
+    (a, b) = fig.subplots(1, 2)
     img = result["image"].float() / 255
     a.imshow((img[0] if img.shape[0] == 1 else img.permute(1, 2, 0)).numpy(), cmap="gray")
     a.axis("off")
@@ -45,7 +43,6 @@ def save_picture(result: dict, out: Path, top: int = 5) -> str:
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100)
-    plt.close(fig)
     return title
 
 

@@ -148,14 +148,35 @@ def fit(model, opt, sched, splits: Splits, mean, std, cfg, batch_size: int, epoc
     history, best_key, best_state, best_epoch = History(), (-1.0, 0.0), None, 0
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
-        with tqdm(total=len(splits.train_x), desc=f"epoch {epoch}/{epochs}", unit="img", leave=False, file=sys.stdout,
-                  mininterval=0.5 if sys.stdout.isatty() else 30) as bar:  # fmt: skip
-            loss, acc = train_epoch(model, opt, sched, splits.train_x, splits.train_y, mean, std, cfg, batch_size, gen,
-                                    args.label_smoothing, bar, args.bf16)  # fmt: skip
+        with tqdm(
+            total=len(splits.train_x),
+            desc=f"epoch {epoch}/{epochs}",
+            unit="img",
+            leave=False,
+            file=sys.stdout,
+            mininterval=0.5 if sys.stdout.isatty() else 30,
+        ) as bar:
+            loss, acc = train_epoch(
+                model,
+                opt,
+                sched,
+                splits.train_x,
+                splits.train_y,
+                mean,
+                std,
+                cfg,
+                batch_size,
+                gen,
+                args.label_smoothing,
+                bar,
+                args.bf16,
+            )
         val_loss, val_acc, _ = evaluate(model, splits.val_x, splits.val_y, mean, std)
         history.add(loss, acc, val_loss, val_acc, time.perf_counter() - t0)
-        print(f"epoch {epoch}: loss {loss:.4f} acc {acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
-              f"| {history.seconds[-1]:.1f}s")  # fmt: skip
+        print(
+            f"epoch {epoch}: loss {loss:.4f} acc {acc:.4f} | val loss {val_loss:.4f} acc {val_acc:.4f} "
+            f"| {history.seconds[-1]:.1f}s"
+        )
         if (val_acc, -val_loss) > best_key:  # accuracy first, lower loss breaks ties
             best_key, best_epoch = (val_acc, -val_loss), epoch
             best_state = copy.deepcopy(model.state_dict())
@@ -190,8 +211,12 @@ def main(argv: list[str] | None = None) -> dict:
     info = data.DATASETS[args.dataset]
     splits = load_splits(args, device)
     mean, std = list(info.mean), list(info.std)
-    arch_args = {"in_channels": info.in_channels, "image_size": info.image_size, "num_classes": len(info.classes),
-                 **parse_arch_args(args.arch_arg)}  # fmt: skip
+    arch_args = {
+        "in_channels": info.in_channels,
+        "image_size": info.image_size,
+        "num_classes": len(info.classes),
+        **parse_arch_args(args.arch_arg),
+    }
     model = nets.build(arch, **arch_args).to(device).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=args.weight_decay)
     steps = epochs * -(-len(splits.train_x) // batch_size)
@@ -201,8 +226,10 @@ def main(argv: list[str] | None = None) -> dict:
         f"{time.strftime('%Y%m%d-%H%M%S')}-{args.dataset}-{arch}" + ("-dry" if args.dry_run else "")
     )
     out = args.out or run_dir / "model.pt"
-    print(f"training {arch} on {args.dataset} ({len(splits.train_x)} train / {len(splits.val_x)} val) on {device}, "
-          f"{epochs} epochs")  # fmt: skip
+    print(
+        f"training {arch} on {args.dataset} ({len(splits.train_x)} train / {len(splits.val_x)} val) on {device}, "
+        f"{epochs} epochs"
+    )
     started = time.perf_counter()
     history, best_epoch = fit(model, opt, sched, splits, mean, std, cfg, batch_size, epochs, gen, args)
     train_seconds = time.perf_counter() - started
@@ -210,19 +237,33 @@ def main(argv: list[str] | None = None) -> dict:
     best_acc = history.val_acc[best_epoch - 1]
     print(f"best epoch {best_epoch}: val accuracy {best_acc:.4f}; test loss {test_loss:.4f}")
 
-    metrics = {"best_epoch": best_epoch, "epochs_run": len(history.val_acc), "val_accuracy": best_acc,
-               "val_loss": history.val_loss[best_epoch - 1], "test_accuracy": test_acc, "test_loss": test_loss,
-               "train_seconds": round(train_seconds, 1), "device": str(device), "history": vars(history)}  # fmt: skip
+    metrics = {
+        "best_epoch": best_epoch,
+        "epochs_run": len(history.val_acc),
+        "val_accuracy": best_acc,
+        "val_loss": history.val_loss[best_epoch - 1],
+        "test_accuracy": test_acc,
+        "test_loss": test_loss,
+        "train_seconds": round(train_seconds, 1),
+        "device": str(device),
+        "history": vars(history),
+    }
     meta = {
-        "arch": arch, "arch_args": arch_args, "dataset": args.dataset, "classes": list(info.classes),
+        "arch": arch,
+        "arch_args": arch_args,
+        "dataset": args.dataset,
+        "classes": list(info.classes),
         "input_shape": [info.in_channels, info.image_size, info.image_size],
-        "mean": list(info.mean), "std": list(info.std),
+        "mean": list(info.mean),
+        "std": list(info.std),
         "preprocess": "mnist-digit" if args.dataset == "mnist" else f"{args.dataset}-image",
         "metrics": {k: v for k, v in metrics.items() if k != "history"},
-        "seed": args.seed, "augment": augment_name,
+        "seed": args.seed,
+        "augment": augment_name,
         "command": "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv),
-        "versions": checkpoint.versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }  # fmt: skip
+        "versions": checkpoint.versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     card = checkpoint.save(out, model, meta)
     try:  # the ONNX twin the server runs on CPUs (models/export.py)
         card = export.export(out)
@@ -232,8 +273,16 @@ def main(argv: list[str] | None = None) -> dict:
     (run_dir / "metrics.json").write_text(json.dumps({**metrics, "checkpoint": str(out)}, indent=2) + "\n")
     if not args.no_report:
         preview = augment.augment(splits.train_x[:64].float().div(255), cfg, gen).cpu()
-        report.write_all(run_dir, metrics["history"], splits.test_x.cpu(), splits.test_y.cpu(), test_pred.cpu(),
-                         preview, splits.train_y[:64].cpu(), list(info.classes))  # fmt: skip
+        report.write_all(
+            run_dir,
+            metrics["history"],
+            splits.test_x.cpu(),
+            splits.test_y.cpu(),
+            test_pred.cpu(),
+            preview,
+            splits.train_y[:64].cpu(),
+            list(info.classes),
+        )
     print(f"checkpoint: {out}\nreport: {run_dir}\ntest accuracy: {test_acc:.4f}")
     return card
 

@@ -1,4 +1,4 @@
-"""Fixtures shared across the suite: real data sets, the shipped checkpoints, the app and its client."""
+"""Fixtures shared across the suite: real data sets, the app and its client, and one real server."""
 
 from __future__ import annotations
 
@@ -30,3 +30,12 @@ def app():
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The Procfile's gunicorn with 2 workers on 127.0.0.1, on the CPU, for every test that needs a live one."""
+    from harness.server import Server
+
+    with Server(env={"DEVICE": "cpu"}) as s:
+        yield s

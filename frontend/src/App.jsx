@@ -1,32 +1,28 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { listModels, predict } from "./api.js";
+import AnswerLine from "./components/AnswerLine.jsx";
 import DrawingPad from "./components/DrawingPad.jsx";
 import ModelInput from "./components/ModelInput.jsx";
 import Prediction from "./components/Prediction.jsx";
 import Probabilities from "./components/Probabilities.jsx";
 import UploadButton from "./components/UploadButton.jsx";
+import { initialState, reducer } from "./state.js";
 
 const DEBOUNCE_MS = 250;
 const padSize = () => Math.min(400, window.innerWidth - 32);
 
 export default function App() {
+  const [state, dispatch] = useReducer(reducer, initialState);
   const [size] = useState(padSize);
   const [brush, setBrush] = useState(() => Math.round(padSize() * 0.045)); // strokes about as thick as MNIST's
-  const [status, setStatus] = useState("empty"); // empty | loading | done | error
-  const [result, setResult] = useState(null);
-  const [error, setError] = useState("");
-  const [models, setModels] = useState([]);
-  const [model, setModel] = useState("");
   const pad = useRef(null);
   const inflight = useRef(null);
   const timer = useRef(null);
+  const { status, result, error, models, model } = state;
 
   useEffect(() => {
     listModels()
-      .then((answer) => {
-        setModels(answer.models);
-        setModel(answer.default);
-      })
+      .then((answer) => dispatch({ type: "models-loaded", models: answer.models, default: answer.default }))
       .catch(() => {}); // the picker only appears when the server lists several models
   }, []);
 
@@ -36,16 +32,12 @@ export default function App() {
       inflight.current?.abort();
       const controller = new AbortController();
       inflight.current = controller;
-      setStatus("loading");
+      dispatch({ type: "asked" });
       try {
         const answer = await predict(await getImage(), { model, signal: controller.signal });
-        if (inflight.current !== controller) return;
-        setResult(answer);
-        setStatus("done");
+        if (inflight.current === controller) dispatch({ type: "answered", result: answer });
       } catch (err) {
-        if (err.name === "AbortError" || inflight.current !== controller) return;
-        setError(err.message);
-        setStatus("error");
+        if (err.name !== "AbortError" && inflight.current === controller) dispatch({ type: "failed", message: err.message });
       }
     },
     [model],
@@ -55,8 +47,7 @@ export default function App() {
     clearTimeout(timer.current);
     if (!pad.current || pad.current.isEmpty()) {
       inflight.current?.abort();
-      setResult(null);
-      setStatus("empty");
+      dispatch({ type: "cleared" });
       return;
     }
     run(() => pad.current.toBlob());
@@ -95,8 +86,6 @@ export default function App() {
     if (file) run(() => file);
   };
 
-  const classes = models.find((m) => m.name === model)?.classes ?? [];
-
   return (
     <main onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <header>
@@ -117,6 +106,7 @@ export default function App() {
               {status === "loading" ? "Predicting…" : "Predict"}
             </button>
           </div>
+          <AnswerLine status={status} result={result} error={error} />
           <div className="controls">
             <label className="brush">
               Brush
@@ -133,7 +123,11 @@ export default function App() {
             {models.length > 1 && (
               <label className="picker">
                 Model
-                <select value={model} onChange={(e) => setModel(e.target.value)} aria-label="Model">
+                <select
+                  value={model}
+                  onChange={(e) => dispatch({ type: "model-picked", model: e.target.value })}
+                  aria-label="Model"
+                >
                   {models.map((m) => (
                     <option key={m.name} value={m.name}>
                       {m.name}
@@ -148,7 +142,7 @@ export default function App() {
           <Prediction status={status} result={result} error={error} />
           {result && status !== "empty" && (
             <>
-              <Probabilities probabilities={result.probabilities} classes={classes} />
+              <Probabilities probabilities={result.probabilities} classes={result.classes} />
               <ModelInput src={result.input} />
             </>
           )}

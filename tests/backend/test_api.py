@@ -67,8 +67,18 @@ def test_fashion_model_by_name(client):
     r = post_png(client, png(render(shirt, "white")), "?model=fashion-mnist")
     body = r.get_json()
     assert r.status_code == 200 and body["model"]["dataset"] == "fashion-mnist"
-    assert body["label"] in ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                             "Bag", "Ankle boot")  # fmt: skip
+    assert body["label"] in (
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    )
 
 
 def test_batch_keeps_order_and_reports_bad_items(client, seven_png):
@@ -129,9 +139,14 @@ def test_unknown_model_is_404(client, seven_png):
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "unknown_model"
 
 
-@pytest.mark.parametrize("method, path, status, code", [("get", "/nope", 404, "not_found"),
-                                                        ("get", "/predict", 405, "method_not_allowed"),
-                                                        ("delete", "/health", 405, "method_not_allowed")])  # fmt: skip
+@pytest.mark.parametrize(
+    "method, path, status, code",
+    [
+        ("get", "/nope", 404, "not_found"),
+        ("get", "/predict", 405, "method_not_allowed"),
+        ("delete", "/health", 405, "method_not_allowed"),
+    ],
+)
 def test_routing_errors_are_json(client, method, path, status, code):
     r = getattr(client, method)(path)
     assert r.status_code == status and r.get_json()["error"]["code"] == code

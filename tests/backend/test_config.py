@@ -17,8 +17,16 @@ def test_defaults_serve_the_shipped_models():
 
 
 def test_environment_is_read():
-    s = load_settings(environ={"MODEL_PATH": "/x/m.pt", "DEVICE": "CPU", "CORS_ORIGINS": "https://a, https://b",
-                               "MAX_UPLOAD_BYTES": "5000", "MAX_BATCH": "3", "UNCERTAIN_BELOW": "0.4"})  # fmt: skip
+    s = load_settings(
+        environ={
+            "MODEL_PATH": "/x/m.pt",
+            "DEVICE": "CPU",
+            "CORS_ORIGINS": "https://a, https://b",
+            "MAX_UPLOAD_BYTES": "5000",
+            "MAX_BATCH": "3",
+            "UNCERTAIN_BELOW": "0.4",
+        }
+    )
     assert s.models["mnist"] == Path("/x/m.pt") and s.device == "cpu"
     assert s.cors_origins == ("https://a", "https://b") and s.max_upload_bytes == 5000 and s.max_batch == 3
     assert s.uncertain_below == 0.4

@@ -43,8 +43,10 @@ def test_cpu_default_is_onnxruntime_and_agrees_with_torch():
     assert engines(torch_app) == {"mnist": "torch", "fashion-mnist": "torch"}
     assert onnx_app.test_client().get("/model").get_json()["engine"] == "onnxruntime"
     canvas = stroke_canvas(SEVEN)
-    answers = [a.test_client().post("/predict", data=canvas, content_type="image/png").get_json()
-               for a in (onnx_app, torch_app)]  # fmt: skip
+    answers = [
+        a.test_client().post("/predict", data=canvas, content_type="image/png").get_json()
+        for a in (onnx_app, torch_app)
+    ]
     assert answers[0]["digit"] == answers[1]["digit"] == 7
     assert np.abs(np.subtract(answers[0]["probabilities"], answers[1]["probabilities"])).max() < 1e-4
 
@@ -69,23 +71,41 @@ SERVE_AND_LIST_MODULES = (
 def test_serving_on_a_cpu_never_imports_torch(device, tmp_path):
     canvas = tmp_path / "seven.png"
     canvas.write_bytes(stroke_canvas(SEVEN))
-    out = subprocess.run([sys.executable, "-c", SERVE_AND_LIST_MODULES.replace("{}", f"{{'device': '{device}'}}"),
-                          str(canvas)], cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", SERVE_AND_LIST_MODULES.replace("{}", f"{{'device': '{device}'}}"), str(canvas)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     loaded = set(out.stdout.strip().split(","))
     assert "onnxruntime" in loaded and "backend" in loaded
     assert not loaded & {"torch", "torchvision", "matplotlib", "onnx", "onnxscript"}, loaded & {"torch"}
     # and nothing of training: the models package serves through models.runtime alone
-    modules = subprocess.run([sys.executable, "-c", SERVE_AND_LIST_MODULES.replace(
-        "m.split('.')[0] for m in sys.modules", "m for m in sys.modules if m.startswith('models')"), str(canvas)],
-        cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    modules = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SERVE_AND_LIST_MODULES.replace(
+                "m.split('.')[0] for m in sys.modules", "m for m in sys.modules if m.startswith('models')"
+            ),
+            str(canvas),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert modules == "models,models.runtime"
 
 
 def test_without_torch_the_torch_path_stops_with_what_to_install():
-    code = ("import sys; sys.modules['torch'] = None  # as on a host that installed requirements.txt only\n"
-            "from backend.app import create_app, StartupError\n"
-            "try: create_app({'inference_engine': 'torch'})\n"
-            "except StartupError as exc: print(exc)")  # fmt: skip
+    code = (
+        "import sys; sys.modules['torch'] = None  # as on a host that installed requirements.txt only\n"
+        "from backend.app import create_app, StartupError\n"
+        "try: create_app({'inference_engine': 'torch'})\n"
+        "except StartupError as exc: print(exc)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "needs torch, which is not installed: pip install -r requirements-gpu.txt" in out.stdout
     assert len(out.stdout.strip().splitlines()) == 1

@@ -9,7 +9,6 @@ import requests
 
 from harness.hostile import cases, png_declaring
 from harness.images import SEVEN, stroke_canvas
-from harness.server import Server
 
 
 def check(status: int, body: dict, want_status: int, want: object) -> None:
@@ -72,12 +71,23 @@ def test_batch_with_one_bad_item_among_good_ones(client):
     bad = base64.b64encode(png_declaring(60000, 60000)).decode()
     body = client.post("/predict/batch", json={"images": [good, bad, good]}).get_json()
     assert [r.get("digit") for r in body["results"]] == [7, None, 7]
-    assert body["results"][1]["error"] == {"code": "image_too_large", "status": 413,
-                                           "message": body["results"][1]["error"]["message"]}  # fmt: skip
+    assert body["results"][1]["error"] == {
+        "code": "image_too_large",
+        "status": 413,
+        "message": body["results"][1]["error"]["message"],
+    }
 
 
-NASTIEST = ["decompression bomb", "png with bad crc", "truncated png", "exif-rotated jpeg", "json nested junk",
-            "multipart with several", "pure noise", "animated gif"]  # fmt: skip
+NASTIEST = [
+    "decompression bomb",
+    "png with bad crc",
+    "truncated png",
+    "exif-rotated jpeg",
+    "json nested junk",
+    "multipart with several",
+    "pure noise",
+    "animated gif",
+]
 
 
 def _send(url: str, kwargs: dict) -> requests.Response:
@@ -92,20 +102,20 @@ def _send(url: str, kwargs: dict) -> requests.Response:
     return requests.post(url, data=kwargs["data"], headers={"Content-Type": kwargs["content_type"]}, timeout=15)
 
 
-def test_nastiest_inputs_against_real_gunicorn_and_it_keeps_serving():
-    with Server() as server:
-        workers = sorted(server.worker_pids())
-        for name in NASTIEST:
-            kwargs, status, want = cases()[name]
-            r = _send(server.url + "/predict", kwargs)
-            check(r.status_code, r.json(), status, want)
-        bomb = requests.post(server.url + "/predict", data=b"\0" * (3 * 1024 * 1024), headers={"Content-Type": "image/png"},
-                             timeout=15)  # fmt: skip
-        assert bomb.status_code == 413 and bomb.json()["error"]["code"] == "request_entity_too_large"
-        assert declared_but_not_sent(server.url, 10**9).startswith(b"HTTP/1.1 413")
-        for _ in range(4):  # both workers still answer, and they are the same processes
-            r = requests.post(
-                server.url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10
-            )
-            assert r.status_code == 200 and r.json()["digit"] == 7
-        assert sorted(server.worker_pids()) == workers
+def test_nastiest_inputs_against_real_gunicorn_and_it_keeps_serving(server):
+    workers = sorted(server.worker_pids())
+    for name in NASTIEST:
+        kwargs, status, want = cases()[name]
+        r = _send(server.url + "/predict", kwargs)
+        check(r.status_code, r.json(), status, want)
+    bomb = requests.post(
+        server.url + "/predict", data=b"\0" * (3 * 1024 * 1024), headers={"Content-Type": "image/png"}, timeout=15
+    )
+    assert bomb.status_code == 413 and bomb.json()["error"]["code"] == "request_entity_too_large"
+    assert declared_but_not_sent(server.url, 10**9).startswith(b"HTTP/1.1 413")
+    for _ in range(4):  # both workers still answer, and they are the same processes
+        r = requests.post(
+            server.url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10
+        )
+        assert r.status_code == 200 and r.json()["digit"] == 7
+    assert sorted(server.worker_pids()) == workers

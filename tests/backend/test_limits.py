@@ -23,8 +23,14 @@ def test_other_origin_gets_no_header(cors_client):
 
 
 def test_preflight_for_a_json_post(cors_client):
-    r = cors_client.options("/predict", headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
-                                                 "Access-Control-Request-Headers": "Content-Type"})  # fmt: skip
+    r = cors_client.options(
+        "/predict",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
     assert r.status_code == 200
     assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
     assert "POST" in r.headers["Access-Control-Allow-Methods"]

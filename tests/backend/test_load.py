@@ -8,12 +8,6 @@ from harness import faults, loadgen
 from harness.server import Server
 
 
-@pytest.fixture(scope="module")
-def server():
-    with Server(workers=2) as s:
-        yield s
-
-
 def test_steady_load_has_no_failures_and_memory_does_not_grow(server):
     r = faults.sustained(server, seconds=8, concurrency=32)
     assert r["requests"] > 50 and r["failed"] == 0, r["errors"]

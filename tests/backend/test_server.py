@@ -11,12 +11,6 @@ from harness.images import SEVEN, stroke_canvas
 from harness.server import Server, mapped_files
 
 
-@pytest.fixture(scope="module")
-def server():
-    with Server(env={"DEVICE": "cpu"}) as s:
-        yield s
-
-
 def post_seven(url: str) -> requests.Response:
     return requests.post(url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10)
 
@@ -33,7 +27,9 @@ def torch_libraries(pid: int) -> set[str]:
 def test_master_and_workers_never_load_torch_on_a_cpu(server):
     post_seven(server.url)
     assert requests.get(server.url + "/ready", timeout=10).json()["engines"] == {
-        "mnist": "onnxruntime", "fashion-mnist": "onnxruntime"}  # fmt: skip
+        "mnist": "onnxruntime",
+        "fashion-mnist": "onnxruntime",
+    }
     for pid in server.pids():
         assert not torch_libraries(pid), pid
         assert any("onnxruntime" in path for path in mapped_files(pid)), pid

@@ -15,8 +15,11 @@ DOCKERFILE = ROOT / "Dockerfile"
 
 def instructions() -> list[str]:
     """The Dockerfile's instructions, continuation lines joined."""
-    return [line.strip() for line in re.sub(r"\\\n", " ", DOCKERFILE.read_text()).splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]  # fmt: skip
+    return [
+        line.strip()
+        for line in re.sub(r"\\\n", " ", DOCKERFILE.read_text()).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def test_hadolint_finds_nothing():
@@ -35,8 +38,9 @@ def test_every_copied_path_exists_in_the_repository():
         assert any(f == prefix or f.startswith(prefix + "/") for f in tracked), f"COPY {src}: not in the repository"
 
 
-@pytest.mark.parametrize("target, requirements, device", [("cpu", "requirements.txt", "cpu"),
-                                                           ("gpu", "requirements-gpu.txt", "cuda")])  # fmt: skip
+@pytest.mark.parametrize(
+    "target, requirements, device", [("cpu", "requirements.txt", "cpu"), ("gpu", "requirements-gpu.txt", "cuda")]
+)
 def test_each_image_installs_its_requirements_and_runs_on_its_device(target, requirements, device):
     stages = re.split(r"^FROM ", DOCKERFILE.read_text(), flags=re.M)
     stage = next(s for s in stages if s.split("\n")[0].rstrip().endswith(f"AS {target}"))

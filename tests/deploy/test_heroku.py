@@ -48,8 +48,9 @@ def test_a_web_dyno_serves_the_page_reads_a_digit_and_never_loads_torch(build):
         for asset in re.findall(r'(?:src|href)="(/assets/[^"]+)"', page.text):
             r = requests.get(server.url + asset, timeout=10)
             assert r.status_code == 200 and len(r.content) > 100, asset
-        r = requests.post(server.url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"},
-                          timeout=10)  # fmt: skip
+        r = requests.post(
+            server.url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10
+        )
         assert r.status_code == 200 and r.json()["digit"] == 7
         assert requests.get(server.url + "/ready", timeout=10).json()["engines"]["mnist"] == "onnxruntime"
         assert len(server.pids()) == 3  # master + WEB_CONCURRENCY workers
@@ -81,6 +82,10 @@ def test_a_push_without_the_node_buildpack_fails_the_build_with_the_fix(tmp_path
 
 def test_python_version_is_pinned_to_what_is_tested(build):
     pinned = (build.app_dir / ".python-version").read_text().strip()
-    out = subprocess.run([str(build.bin_dir / "python"), "-c", "import sys; print(sys.version_info[:2])"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [str(build.bin_dir / "python"), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert pinned == "3.11" and out.strip() == "(3, 11)"

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from harness.browser import CHROMIUM, CHROMIUM_ARGS
-from harness.server import Server
 
 
 @pytest.fixture(scope="session")
@@ -15,12 +14,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with Server() as s:
-        yield s
 
 
 @pytest.fixture()

@@ -67,8 +67,19 @@ def test_show_saves_the_play_with_the_model_picture(dry_run, tmp_path):
 def test_cifar_reference_network_trains_on_a_generated_archive(tmp_path):
     write_cifar(tmp_path, per_batch=80)
     out = tmp_path / "cifar.pt"
-    card = train.main(["--dataset", "cifar10", "--dry-run", "--data-root", str(tmp_path), "--runs-dir",
-                       str(tmp_path / "runs"), "--out", str(out)])  # fmt: skip
+    card = train.main(
+        [
+            "--dataset",
+            "cifar10",
+            "--dry-run",
+            "--data-root",
+            str(tmp_path),
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "--out",
+            str(out),
+        ]
+    )
     assert card["arch"] == "cifar-cnn" and card["input_shape"] == [3, 32, 32]
     model, meta = checkpoint.load(out)
     assert model(torch.zeros(1, 3, 32, 32)).shape == (1, 10) and meta["classes"][0] == "airplane"

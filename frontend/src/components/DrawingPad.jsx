@@ -29,7 +29,14 @@ const DrawingPad = forwardRef(function DrawingPad({ size, brushRadius, onStrokeE
   }));
 
   return (
-    <div className="pad" style={{ width: size, height: size }} data-testid="pad" aria-label="Drawing area: draw one digit">
+    <div
+      className="pad"
+      style={{ width: size, height: size }}
+      data-testid="pad"
+      role="application"
+      aria-roledescription="drawing pad"
+      aria-label="Drawing pad: draw one digit with a mouse, pen or finger"
+    >
       <CanvasDraw
         ref={canvas}
         canvasWidth={size}

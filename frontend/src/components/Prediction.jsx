@@ -1,4 +1,5 @@
 // The answer in large type: the digit and its confidence, "not sure", a prompt or an error.
+// (AnswerLine is the live region that announces answers; this one is for the eyes.)
 export default function Prediction({ status, result, error }) {
   if (status === "error") {
     return (
@@ -15,10 +16,10 @@ export default function Prediction({ status, result, error }) {
     );
   }
   return (
-    <div className="prediction" aria-live="polite">
+    <div className="prediction">
       <div className="label">{result.uncertain ? "Not sure — maybe" : "It's a"}</div>
       <div className={`digit${result.uncertain ? " uncertain" : ""}`} data-testid="digit">
-        {result.label}
+        {result.classes?.[result.digit] ?? result.label}
       </div>
       <div className="confidence" data-testid="confidence">
         {(result.confidence * 100).toFixed(1)}% sure{status === "loading" ? " · reading…" : ""}

@@ -1,0 +1,196 @@
+"""Image bytes -> an ink map: (H, W) uint8, 0 = background, 255 = full ink. Each input is parsed once.
+
+PNG, what browsers and most scripts send, is decoded by libspng (pyspng) whatever its filters,
+after one walk over its chunks that checks every CRC and reads the header (size limit before any
+pixel is decoded). JPEG, WebP, BMP, GIF, and the rare PNGs that pyspng would misread (an EXIF
+orientation, a tRNS transparency key, 16-bit samples) are decoded by Pillow.
+Pure functions: no Flask, no torch.
+
+The ink: with real transparency (a canvas export: `#444` on transparent) it is the alpha channel
+above the border's; otherwise the background is the median of the border, and ink is how far a
+pixel's luminance departs from it, so dark on white and white on black both work.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pyspng
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIDE = 512  # a JPEG is decoded at the smallest scale that keeps its short side at least this long
+OPAQUE = 250  # an alpha channel whose every value is at least this holds no transparency
+
+
+class PreprocessError(ValueError):
+    """An image we cannot turn into a model input; `code` names the reason for the API."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PngInfo:
+    """What the chunk walk learns of a PNG before any pixel is decoded."""
+
+    width: int
+    height: int
+    depth: int  # bits per sample
+    colour: int  # 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA
+    transparency: bool  # a tRNS chunk: some colour or palette entry is transparent
+    exif: bool  # an eXIf chunk, which may turn the image
+
+
+def png_info(data: bytes) -> PngInfo:
+    """Walk a PNG's chunks up to IEND, checking each CRC; raise PreprocessError on any damage."""
+    view, pos, seen = memoryview(data), len(PNG_SIGNATURE), {}
+    while True:
+        if pos + 12 > len(data):
+            raise PreprocessError("undecodable_image", "the PNG is truncated")
+        (length,) = struct.unpack_from(">I", data, pos)
+        end = pos + 8 + length
+        kind = bytes(view[pos + 4 : pos + 8])
+        if end + 4 > len(data):
+            raise PreprocessError("undecodable_image", f"the PNG is truncated in its {kind!r} chunk")
+        if zlib.crc32(view[pos + 4 : end]) != struct.unpack_from(">I", data, end)[0]:
+            raise PreprocessError("undecodable_image", f"the PNG's {kind.decode('latin-1')} chunk fails its CRC")
+        if kind == b"IHDR" and length >= 13:
+            seen[kind] = struct.unpack_from(">IIBB", data, pos + 8)
+        seen.setdefault(kind, None)
+        if kind == b"IEND":
+            break
+        pos = end + 4
+    if b"IHDR" not in seen or not seen[b"IHDR"]:
+        raise PreprocessError("undecodable_image", "the PNG has no valid header")
+    return PngInfo(*seen[b"IHDR"], transparency=b"tRNS" in seen, exif=b"eXIf" in seen)
+
+
+def _check_size(width: int, height: int, max_pixels: int) -> None:
+    if width < 1 or height < 1:
+        raise PreprocessError("undecodable_image", f"the image is {width}x{height} pixels")
+    if width * height > max_pixels:
+        raise PreprocessError(
+            "image_too_large", f"the image is {width}x{height}; at most {max_pixels} pixels are accepted"
+        )
+
+
+def _border(arr: np.ndarray) -> np.ndarray:
+    return np.concatenate([arr[0], arr[-1], arr[1:-1, 0], arr[1:-1, -1]])
+
+
+LEVELS = np.arange(256, dtype=np.float32)
+
+
+def _lookup(values: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """uint8 values -> the ink each level stands for (`ink`: 256 floats, 1 = full), by Pillow's C lookup table."""
+    table = np.round(np.clip(ink, 0, 1) * 255).astype(np.uint8).tolist()
+    return np.asarray(Image.fromarray(np.ascontiguousarray(values), "L").point(table))
+
+
+def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
+    """An (H, W) uint8 alpha channel -> the ink, or None when nothing is transparent (the colours hold the ink)."""
+    border = _border(alpha)
+    if border.min() >= OPAQUE and alpha.min() >= OPAQUE:  # the border first: a canvas export's is transparent
+        return None
+    backdrop = int(np.median(border))  # 0 for a canvas export; a translucent backdrop is not ink
+    if backdrop == 0:
+        return np.ascontiguousarray(alpha)
+    return _lookup(alpha, (LEVELS - backdrop) / max(255 - backdrop, 1))
+
+
+def luminance_ink(gray: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median."""
+    bg = int(np.median(_border(gray)))
+    if bg == 255:  # dark on white, the common case: no table needed
+        return np.subtract(255, gray, dtype=np.uint8)
+    if bg == 0:  # light on black
+        return np.ascontiguousarray(gray)
+    if bg >= 128:  # dark ink on a light background
+        return _lookup(gray, (bg - LEVELS) / bg)
+    return _lookup(gray, (LEVELS - bg) / (255 - bg))  # light ink on a dark background
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 -> (H, W) uint8 luminance (ITU-R 601), by Pillow's C conversion."""
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb), "RGB").convert("L"))
+
+
+def _png_ink(data: bytes, info: PngInfo) -> np.ndarray:
+    """An 8-bit (or less) PNG's ink, decoded by libspng into the fewest channels that hold it."""
+    alpha = info.colour in (4, 6)
+    fmt = "RGBA" if alpha else "L" if info.colour == 0 else "RGB"
+    try:
+        px = pyspng.load(data, fmt)
+    except (RuntimeError, ValueError) as exc:
+        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
+    if alpha:
+        ink = alpha_ink(px[..., 3])
+        if ink is not None:
+            return ink
+        px = px[..., :3]
+    return luminance_ink(px if px.ndim == 2 else _luminance(px))
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Bytes -> a loaded, upright Pillow image (first frame), or PreprocessError."""
+    try:
+        img = Image.open(io.BytesIO(data))  # reads the header only
+    except UnidentifiedImageError:
+        if b"<svg" in data[:1024].lower():
+            raise PreprocessError("unsupported_image_format", "SVG is not accepted; send a PNG") from None
+        raise PreprocessError("undecodable_image", "the data is not an image we can read") from None
+    except Image.DecompressionBombError:
+        raise PreprocessError("image_too_large", f"the image has more than {max_pixels} pixels") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow's plugins raise many types on malformed files
+        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
+    if img.format not in FORMATS:
+        raise PreprocessError(
+            "unsupported_image_format", f"{img.format} images are not accepted; send one of {', '.join(FORMATS)}"
+        )
+    _check_size(*img.size, max_pixels)
+    try:
+        if img.format == "JPEG" and img.mode in ("RGB", "YCbCr", "L"):
+            # straight to luminance (the colours are never needed), and a big photo at a reduced scale
+            # (the DCT's own 1/2, 1/4, 1/8) that keeps its short side at JPEG_SIDE px or more
+            keep = min(1.0, JPEG_SIDE / min(img.size))
+            img.draft("L", (math.ceil(img.size[0] * keep), math.ceil(img.size[1] * keep)))
+        img.seek(0)  # animated GIF/PNG/WebP: the first frame
+        img.load()
+        ImageOps.exif_transpose(img, in_place=True)
+        return img
+    except Exception as exc:  # noqa: BLE001 - as above: any failure to decode untrusted bytes is the sender's
+        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
+
+
+def _pillow_ink(img: Image.Image) -> np.ndarray:
+    """A Pillow image in any mode -> its ink."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # deep gray (a 16-bit PNG with EXIF)
+        img = Image.fromarray(np.asarray(img.convert("F")) / (257 if np.asarray(img).max() > 255 else 1)).convert("L")
+    if "transparency" in img.info or img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = np.asarray(img.convert("RGBA"))
+        ink = alpha_ink(rgba[..., 3])
+        if ink is not None:
+            return ink
+        img = Image.fromarray(rgba[..., :3], "RGB")
+    return luminance_ink(np.asarray(img.convert("L")))
+
+
+def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
+    """Image bytes -> (H, W) uint8 ink map, parsed once; PreprocessError for anything unreadable."""
+    if not data:
+        raise PreprocessError("empty_body", "no image data was sent")
+    if data.startswith(PNG_SIGNATURE):
+        info = png_info(data)
+        _check_size(info.width, info.height, max_pixels)
+        if not (info.exif or info.transparency or info.depth > 8):  # libspng (as pyspng calls it) would
+            return _png_ink(data, info)  # ignore EXIF orientation and tRNS keys, and drop 16-bit precision
+    return _pillow_ink(_open(data, max_pixels))

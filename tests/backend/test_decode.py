@@ -1,0 +1,162 @@
+"""Decoding (backend/decode.py): every PNG any encoder writes gives the ink of Pillow's own pixels; damage is refused."""
+
+from __future__ import annotations
+
+import io
+import struct
+import tracemalloc
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image
+
+from backend import decode
+from harness.hostile import png_declaring
+from harness.images import SEVEN, encode, png_filtered, png_interlaced, stroke_canvas
+from harness.images import png as pil_png
+
+MAX_PIXELS = 4096 * 4096
+
+pixel_arrays = st.tuples(st.integers(2, 24), st.integers(2, 24), st.sampled_from([1, 2, 3, 4])).flatmap(
+    lambda s: arrays(np.uint8, s if s[2] > 1 else s[:2])
+)
+
+
+def pillow_reference(data: bytes) -> np.ndarray:
+    """The ink of the same bytes decoded by Pillow, the trusted reference."""
+    return decode._pillow_ink(Image.open(io.BytesIO(data)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(pixels=pixel_arrays, data=st.data())
+def test_every_row_filter_gives_pillows_ink(pixels, data):
+    filters = data.draw(st.lists(st.integers(0, 4), min_size=len(pixels), max_size=len(pixels)))
+    encoded = png_filtered(pixels, filters)  # None, Sub, Up, Average and Paeth rows, as adaptive encoders write
+    ink = decode.ink_of(encoded, MAX_PIXELS)
+    assert ink.dtype == np.uint8 and ink.shape == pixels.shape[:2]
+    assert np.array_equal(ink, pillow_reference(encoded))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Image.fromarray(np.random.default_rng(0).integers(0, 256, (30, 20, 4), dtype=np.uint8), "RGBA"),
+        lambda: Image.fromarray(np.random.default_rng(1).integers(0, 256, (30, 20, 2), dtype=np.uint8), "LA"),
+        lambda: Image.fromarray(np.random.default_rng(2).integers(0, 256, (30, 20), dtype=np.uint8), "L").convert("1"),
+        lambda: Image.fromarray(np.random.default_rng(3).integers(0, 60000, (30, 20), dtype=np.uint16)),
+        lambda: Image.fromarray(np.random.default_rng(4).integers(0, 4, (30, 20), dtype=np.uint8), "P"),
+    ],
+    ids=["rgba", "gray+alpha", "1-bit", "16-bit", "palette"],
+)
+@pytest.mark.parametrize("optimize", [False, True], ids=["default", "optimize"])
+def test_pillow_written_pngs_of_every_mode(make, optimize):
+    img = make()
+    if img.mode == "P":
+        img.putpalette([255, 255, 255, 68, 68, 68, 0, 0, 0, 200, 10, 10])
+    data = pil_png(img, optimize=optimize)
+    assert np.array_equal(decode.ink_of(data, MAX_PIXELS), pillow_reference(data))
+
+
+@settings(max_examples=50, deadline=None)
+@given(pixels=pixel_arrays)
+def test_interlaced_pngs(pixels):
+    data = png_interlaced(pixels)
+    assert np.array_equal(decode.ink_of(data, MAX_PIXELS), pillow_reference(data))
+
+
+def test_palette_and_gray_transparency_keys_become_alpha():
+    img = Image.fromarray(np.pad(np.ones((10, 10), np.uint8), 5), "P")
+    img.putpalette([255, 255, 255, 68, 68, 68])
+    ink = decode.ink_of(pil_png(img, transparency=0), MAX_PIXELS)  # index 0 transparent: the stroke is the ink
+    assert ink[5:15, 5:15].min() == 255 and ink[:5].max() == 0
+    gray = Image.fromarray(np.pad(np.full((10, 10), 68, np.uint8), 5, constant_values=255), "L")
+    ink = decode.ink_of(pil_png(gray, transparency=255), MAX_PIXELS)
+    assert ink[5:15, 5:15].min() == 255 and ink[:5].max() == 0
+
+
+def test_opencv_writes_what_pillow_reads():
+    import cv2
+
+    rgba = np.asarray(Image.open(io.BytesIO(stroke_canvas(SEVEN))))
+    for level in (1, 9):
+        ok, data = cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA), [cv2.IMWRITE_PNG_COMPRESSION, level])
+        assert ok and np.array_equal(decode.ink_of(data.tobytes(), MAX_PIXELS), rgba[..., 3])
+
+
+def test_an_exif_orientation_in_a_png_is_applied():
+    seven = Image.open(io.BytesIO(stroke_canvas(SEVEN)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned; "rotate 90 clockwise to view"
+    data = encode(seven.transpose(Image.Transpose.ROTATE_90), "PNG", exif=exif.tobytes())
+    assert b"eXIf" in data
+    assert np.array_equal(decode.ink_of(data, MAX_PIXELS), np.asarray(seven)[..., 3])
+
+
+def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    out, pos = [], 8
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos : pos + 4])
+        out.append((data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + n]))
+        pos += 12 + n
+    return out
+
+
+def _assemble(chunks: list[tuple[bytes, bytes]]) -> bytes:
+    body = b"".join(struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d)) for k, d in chunks)
+    return decode.PNG_SIGNATURE + body
+
+
+GOOD = png_filtered(np.full((8, 8, 4), 200, np.uint8), [2] * 8)
+
+
+@pytest.mark.parametrize(
+    "name, data, code",
+    [
+        ("bad CRC", GOOD[:-20] + bytes([GOOD[-20] ^ 1]) + GOOD[-19:], "undecodable_image"),
+        ("truncated", GOOD[: len(GOOD) - 15], "undecodable_image"),
+        ("no IEND", GOOD[:-12], "undecodable_image"),
+        ("no header", _assemble([(b"IDAT", zlib.compress(b"\0" * 9)), (b"IEND", b"")]), "undecodable_image"),
+        ("0x0", png_declaring(0, 0), "undecodable_image"),
+        ("too many pixels", png_declaring(60000, 60000), "image_too_large"),
+        (
+            "too little data",
+            _assemble([_chunks(GOOD)[0], (b"IDAT", zlib.compress(bytes(33 * 7))), (b"IEND", b"")]),
+            "undecodable_image",
+        ),
+        ("not an image", b"hello", "undecodable_image"),
+        ("svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "unsupported_image_format"),
+        ("tiff", encode(Image.new("L", (8, 8)), "TIFF"), "unsupported_image_format"),
+        ("empty", b"", "empty_body"),
+    ],
+)
+def test_damage_is_refused_with_its_code(name, data, code):
+    with pytest.raises(decode.PreprocessError) as err:
+        decode.ink_of(data, MAX_PIXELS)
+    assert err.value.code == code and err.value.message
+
+
+def test_a_deflate_bomb_is_not_inflated():
+    header = struct.pack(">IIBBBBB", 100, 100, 8, 0, 0, 0, 0)
+    bomb = zlib.compress(bytes(200_000_000), 9)  # ~200 KB that inflate to 200 MB
+    data = _assemble([(b"IHDR", header), (b"IDAT", bomb), (b"IEND", b"")])
+    tracemalloc.start()
+    try:
+        try:
+            decode.ink_of(data, MAX_PIXELS)
+        except decode.PreprocessError:
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # it stopped after the 10,100 bytes the image holds
+
+
+def test_the_size_limit_is_checked_before_decoding():
+    data = pil_png(Image.new("L", (300, 300), 255))
+    with pytest.raises(decode.PreprocessError) as err:
+        decode.ink_of(data, max_pixels=200 * 200)
+    assert err.value.code == "image_too_large"
