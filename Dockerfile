@@ -31,6 +31,8 @@ COPY gunicorn.conf.py Procfile ./
 COPY backend/ backend/
 COPY models/ models/
 COPY --from=frontend /src/frontend/dist frontend/dist
+# the default corrections store (SQLite) lives here; set DATABASE_URL to keep them beyond the container
+RUN mkdir -p instance && chown 10001 instance
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/ready', timeout=2)"]

@@ -46,5 +46,7 @@ def when_ready(server):
 
 def post_fork(server, worker):
     """In each new worker, before it takes a request."""
-    for predictor in server.app.wsgi().extensions["predictors"].values():
+    app = server.app.wsgi()
+    for predictor in app.extensions["predictors"].values():
         predictor.after_fork()
+    app.extensions["store"].after_fork()

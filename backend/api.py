@@ -1,173 +1,61 @@
-"""The HTTP API: /predict, /predict/batch, /health, /ready, /model, /models.
+"""The HTTP API's routes: /predict, /predict/batch, /predict/number, /health, /ready, /model, /models.
 
-A request reads top to bottom: image bytes out of the request (this module) ->
-`preprocess.prepare` -> `Predictor.predict` -> JSON.
+A request reads top to bottom: image bytes out of the request (`inputs`) -> the model's input
+(`Predictor.prepare`: decode, recipe, normalise; for a number, `segment` first) -> `Predictor.predict`
+-> JSON (`answers`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
-import json
-import re
-
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
-from PIL import Image
 
+from backend import answers, decode, explain, segment
 from backend.errors import ApiError, from_preprocess
+from backend.inputs import batch_images, requested_model, single_image
 from backend.predictor import Predictor
 from backend.preprocess import Prepared, PreprocessError
 
 bp = Blueprint("api", __name__)
-
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/bmp", "image/gif", "application/octet-stream")
-DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w=.+-]+)*?(?P<b64>;base64)?,(?P<data>.*)$", re.DOTALL)
-
-
-def _predictor() -> Predictor:
-    predictors: dict[str, Predictor] = current_app.extensions["predictors"]
-    name = request.args.get("model") or current_app.extensions["settings"].default_model
-    if name not in predictors:
-        raise ApiError(404, "unknown_model", f"no model named {name!r}; served: {', '.join(predictors)}")
-    return predictors[name]
-
-
-def _decode_text(text: object, where: str) -> bytes:
-    """A data URL or bare base64 string -> bytes."""
-    if not isinstance(text, str):
-        raise ApiError(400, "invalid_image_field", f"{where} must be a string (a data URL or base64)")
-    match = DATA_URL.match(text.strip())
-    if match:
-        mime = (match["mime"] or "").lower()
-        if mime not in IMAGE_TYPES:
-            raise ApiError(
-                415, "unsupported_media_type", f"{where} is a data URL of type {mime or 'none'}; send an image"
-            )
-        if not match["b64"]:
-            raise ApiError(400, "invalid_base64", f"{where} is a data URL without ;base64")
-        text = match["data"]
-    try:
-        return base64.b64decode(re.sub(r"\s+", "", text), validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(400, "invalid_base64", f"{where} is not valid base64") from None
-
-
-def _json_body() -> dict:
-    try:
-        payload = json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise ApiError(400, "invalid_json", "the JSON body must be an object")
-    return payload
-
-
-def _content_type() -> str:
-    return (request.mimetype or "").lower()
-
-
-def _single_image() -> bytes:
-    """The image bytes of a /predict request, in any of its three forms."""
-    kind = _content_type()
-    if kind == "multipart/form-data":
-        files = request.files.getlist("image")
-        if not files:
-            raise ApiError(400, "missing_image", "the form has no file field named 'image'")
-        if len(files) > 1:
-            raise ApiError(400, "multiple_images", "send one file in 'image' (use /predict/batch for several)")
-        return files[0].read()
-    if kind == "application/json":
-        payload = _json_body()
-        if "image" not in payload:
-            raise ApiError(400, "missing_image", "the JSON object has no 'image' key")
-        return _decode_text(payload["image"], "'image'")
-    if kind in IMAGE_TYPES:
-        return request.get_data(cache=False)
-    if not kind and not request.content_length:
-        raise ApiError(400, "empty_body", "no image was sent; POST a PNG (see the README)")
-    raise ApiError(
-        415,
-        "unsupported_media_type",
-        f"Content-Type {kind or 'missing'} is not accepted; use multipart/form-data, application/json or an image type",
-    )
-
-
-def _batch_images() -> list[bytes | ApiError]:
-    """The images of a /predict/batch request; an item that cannot be read becomes its error."""
-    kind = _content_type()
-    if kind == "multipart/form-data":
-        items: list = [f.read() for f in request.files.getlist("images")]
-    elif kind == "application/json":
-        images = _json_body().get("images")
-        if not isinstance(images, list):
-            raise ApiError(400, "missing_images", "the JSON object needs 'images': a list of data URLs or base64")
-        items = images
-    else:
-        raise ApiError(
-            415, "unsupported_media_type", "send multipart/form-data ('images' files) or JSON {'images': [...]}"
-        )
-    limit = current_app.extensions["settings"].max_batch
-    if not items:
-        raise ApiError(400, "missing_images", "the batch is empty")
-    if len(items) > limit:
-        raise ApiError(413, "batch_too_large", f"the batch has {len(items)} images; at most {limit} are accepted")
-    out: list[bytes | ApiError] = []
-    for i, item in enumerate(items):
-        try:
-            out.append(item if isinstance(item, bytes) else _decode_text(item, f"images[{i}]"))
-        except ApiError as exc:
-            out.append(exc)
-    return out
-
-
-def _png_data_url(field: np.ndarray) -> str:
-    buf = io.BytesIO()
-    Image.fromarray(field, mode="L").save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _answer(predictor: Predictor, probs: np.ndarray, prepared: Prepared, include_input: bool) -> dict:
-    classes = predictor.classes
-    top = int(probs.argmax())
-    answer = {
-        "digit": top,
-        "label": classes[top],
-        "confidence": round(float(probs[top]), 6),
-        "probabilities": [round(float(p), 6) for p in probs],
-        "uncertain": bool(probs[top] < current_app.extensions["settings"].uncertain_below or not prepared.plausible),
-        "model": predictor.summary(),
-    }
-    if include_input:
-        answer["input"] = _png_data_url(prepared.field)
-    return answer
 
 
 def _prepare(predictor: Predictor, data: bytes) -> Prepared:
     return predictor.prepare(data, current_app.extensions["settings"].max_image_pixels)
 
 
+def _flag(name: str) -> bool:
+    return request.args.get(name, "0").lower() in ("1", "true", "yes")
+
+
 def _include_input() -> bool:
-    return request.args.get("include_input", "0").lower() in ("1", "true", "yes")
+    return _flag("include_input")
+
+
+def _answer(predictor: Predictor, probs: np.ndarray, prepared: Prepared) -> dict:
+    """One digit's answer, with the 28x28 input (?include_input=1) and the occlusion map (?explain=1)."""
+    answer = answers.digit(predictor, probs, prepared, _include_input())
+    if _flag("explain"):
+        answer["explanation"] = explain.explanation(prepared.input[0], answer["digit"], predictor.predict,
+                                                    predictor.background)  # fmt: skip
+    return answer
 
 
 @bp.post("/predict")
 def predict():
     """One image -> the digit, its confidence and every class's probability."""
-    predictor = _predictor()
-    prepared = _prepare(predictor, _single_image())
+    predictor = requested_model()
+    prepared = _prepare(predictor, single_image())
     probs = predictor.predict(prepared.input[None])[0]
-    return jsonify(_answer(predictor, probs, prepared, _include_input()))
+    return jsonify({**_answer(predictor, probs, prepared), "model": predictor.summary()})
 
 
 @bp.post("/predict/batch")
 def predict_batch():
     """Many images -> results in order; a bad item gets its own error and does not spoil the rest."""
-    predictor = _predictor()
+    predictor = requested_model()
     results: list[dict] = []
     prepared: dict[int, Prepared] = {}
-    for i, item in enumerate(_batch_images()):
+    for i, item in enumerate(batch_images()):
         try:
             if isinstance(item, ApiError):
                 raise item
@@ -179,8 +67,25 @@ def predict_batch():
     if prepared:
         probs = predictor.predict(np.stack([p.input for p in prepared.values()]))
         for (i, p), row in zip(prepared.items(), probs, strict=True):
-            results[i] = _answer(predictor, row, p, _include_input())
+            results[i] = {**_answer(predictor, row, p), "model": predictor.summary()}
     return jsonify({"results": results, "count": len(results), "errors": len(results) - len(prepared)})
+
+
+@bp.post("/predict/number")
+def predict_number():
+    """A drawn number -> its digits left to right, each with its box, confidence and probabilities."""
+    predictor, settings = requested_model(), current_app.extensions["settings"]
+    ink = decode.ink_of(single_image(), settings.max_image_pixels)
+    prepared: dict[int, Prepared] = {}
+
+    def classify(inks: list[np.ndarray]) -> np.ndarray:
+        batch = [prepared.setdefault(id(ink), predictor.prepare_ink(ink)) for ink in inks]
+        return predictor.predict(np.stack([p.input for p in batch]))
+
+    read = segment.read(ink, classify, settings.max_digits)
+    digits = [{**_answer(predictor, probs, prepared[id(d.ink)]), "box": list(d.box)} for d, probs in read]
+    return jsonify({"number": "".join(d["label"] for d in digits), "digits": digits,
+                    "uncertain": any(d["uncertain"] for d in digits), "model": predictor.summary()})  # fmt: skip
 
 
 @bp.get("/health")
@@ -201,7 +106,16 @@ def ready():
 @bp.get("/model")
 def model():
     """The model card of the default model (or ?model=NAME) and its device."""
-    return jsonify(_predictor().describe())
+    return jsonify(requested_model().describe())
+
+
+@bp.get("/model/report")
+def model_report():
+    """The model page's data for the default model (or ?model=NAME): card, curves, confusion, misclassified."""
+    predictor = requested_model()
+    if predictor.report is None:
+        raise ApiError(404, "no_report", f"model {predictor.name!r} ships no report (python -m models.webreport)")
+    return jsonify(predictor.report)
 
 
 @bp.get("/models")

@@ -7,10 +7,14 @@ from typing import Any
 
 from flask import Flask, jsonify, send_from_directory
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from backend import api, errors
+from backend import api, errors, feedback
 from backend.config import ConfigError, Settings, load_settings
 from backend.predictor import EngineUnavailable, load_all
+from backend.store import Store, StoreError
 from models.runtime import CheckpointError
 
 log = logging.getLogger(__name__)
@@ -41,15 +45,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     try:
         settings = load_settings(config)
         predictors = load_all(settings)
-    except (ConfigError, CheckpointError, EngineUnavailable) as exc:
+        store = Store(settings.database_url, settings.feedback_max_rows)
+    except (ConfigError, CheckpointError, EngineUnavailable, StoreError) as exc:
         raise StartupError(f"cannot start: {exc}") from None
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.json.sort_keys = False
     app.extensions["settings"] = settings
     app.extensions["predictors"] = predictors
-    CORS(app, origins=list(settings.cors_origins), methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
+    app.extensions["store"] = store
+    if settings.trusted_proxies:  # the client's address for rate limits, from the proxies' X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
+    CORS(app, origins=list(settings.cors_origins), methods=["GET", "POST", "DELETE"],
+         allow_headers=["Content-Type", "X-Delete-Token", "Authorization"], max_age=600)  # fmt: skip
+    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_uri, headers_enabled=True)
+    limiter.limit(settings.feedback_rate_limit, methods=["POST"])(feedback.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feedback.bp)
     errors.register(app)
     _frontend(app, settings)
     return app

@@ -28,9 +28,17 @@ class Settings:
     max_upload_bytes: int = 2 * 1024 * 1024
     max_image_pixels: int = 4096 * 4096
     max_batch: int = 32
-    uncertain_below: float = 0.6
+    max_digits: int = 12  # most digits /predict/number reads in one image
+    uncertain_below: float | None = None  # None: each model card's own threshold (0.6 where a card has none)
     torch_threads: int = 1
     static_dir: Path = ROOT / "frontend" / "dist"
+    # corrections (backend/store.py, backend/feedback.py)
+    database_url: str | None = None  # None: SQLite in instance/feedback.db
+    feedback_max_rows: int = 100_000
+    feedback_rate_limit: str = "30/minute;1000/day"  # per client, on POST /feedback
+    ratelimit_storage_uri: str = "memory://"  # per worker; e.g. redis://... to share the count between servers
+    admin_token: str | None = None  # GET /feedback/export needs it; unset: that route does not exist
+    trusted_proxies: int = 0  # proxies in front that set X-Forwarded-For (Heroku's router: 1)
     # gunicorn (gunicorn.conf.py)
     host: str = "0.0.0.0"
     port: int = 8000
@@ -99,6 +107,23 @@ def _origins(name: str, value: Any) -> tuple[str, ...]:
     return tuple(o.strip() for o in items if o.strip())
 
 
+def _rate_limit(name: str, value: Any) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(str(value))
+    except ValueError:
+        raise ConfigError(f"{name} must look like '30/minute;1000/day', got {value!r}") from None
+    return str(value)
+
+
+def _secret(name: str, value: Any) -> str | None:
+    text = str(value).strip()
+    if text and len(text) < 16:
+        raise ConfigError(f"{name} must be at least 16 characters (or unset)")
+    return text or None
+
+
 PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "models": _models,
     "device": _choice("auto", "cpu", "cuda"),
@@ -107,6 +132,7 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "max_upload_bytes": _int(1024, 1 << 30),
     "max_image_pixels": _int(64, 1 << 26),  # capped below Pillow's own decompression-bomb limit (89M)
     "max_batch": _int(1, 1024),
+    "max_digits": _int(1, 64),
     "uncertain_below": _fraction,
     "torch_threads": _int(1, 256),
     "static_dir": lambda name, value: Path(value),
@@ -119,6 +145,12 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "gunicorn_max_requests": _int(0, 1 << 30),
     "gunicorn_accesslog": lambda name, value: str(value),
     "log_level": _choice("debug", "info", "warning", "error", "critical"),
+    "database_url": lambda name, value: str(value).strip() or None,
+    "feedback_max_rows": _int(1, 1 << 31),
+    "feedback_rate_limit": _rate_limit,
+    "ratelimit_storage_uri": lambda name, value: str(value).strip(),
+    "admin_token": _secret,
+    "trusted_proxies": _int(0, 10),
 }
 
 

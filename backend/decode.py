@@ -23,19 +23,12 @@ import numpy as np
 import pyspng
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from models.recipe import PreprocessError
+
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIDE = 512  # a JPEG is decoded at the smallest scale that keeps its short side at least this long
 OPAQUE = 250  # an alpha channel whose every value is at least this holds no transparency
-
-
-class PreprocessError(ValueError):
-    """An image we cannot turn into a model input; `code` names the reason for the API."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

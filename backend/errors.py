@@ -18,6 +18,7 @@ PREPROCESS_STATUS = {
     "empty_image": 422,
     "unsupported_image_format": 415,
     "image_too_large": 413,
+    "too_many_digits": 422,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class Engine(Protocol):
     name: str
     device: str
 
-    def predict(self, inputs: np.ndarray) -> np.ndarray: ...
+    def logits(self, inputs: np.ndarray) -> np.ndarray: ...
 
     def after_fork(self) -> None: ...
 
@@ -49,8 +50,8 @@ class OnnxEngine:
     def __init__(self, session: Any):
         self.session = session
 
-    def predict(self, inputs: np.ndarray) -> np.ndarray:
-        return runtime.run(self.session, inputs)
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
+        return runtime.logits(self.session, inputs)
 
     def after_fork(self) -> None:
         """Nothing to do: ONNX Runtime made no threads (one intra-op thread, no spinning)."""
@@ -63,18 +64,31 @@ class Predictor:
     name: str
     card: dict[str, Any]
     engine: Engine
+    uncertain_below: float  # confidence under which an answer is marked uncertain
+    temperature: float = 1.0  # models.calibrate's, fitted on the validation split
+    report: dict[str, Any] | None = None  # the model page's data (models.webreport), when it ships
 
     @property
     def classes(self) -> list[str]:
         return self.card["classes"]
 
+    @property
+    def background(self) -> float:
+        """The normalised value of a pixel without ink (what occlusion hides a patch with)."""
+        return float(runtime.normalise(np.zeros((1, 1, 1), np.float32), self.card["mean"], self.card["std"])[0, 0, 0])
+
     def prepare(self, data: bytes, max_pixels: int) -> preprocess.Prepared:
         """Image bytes -> this model's input, by its own recipe and normalisation (PreprocessError if unreadable)."""
         return preprocess.prepare(data, self.card["preprocess"], self.card["mean"], self.card["std"], max_pixels)
 
+    def prepare_ink(self, ink: np.ndarray) -> preprocess.Prepared:
+        """An ink map (a digit of a number) -> this model's input."""
+        return preprocess.field_of(ink, self.card["preprocess"], self.card["mean"], self.card["std"])
+
     def predict(self, inputs: np.ndarray) -> np.ndarray:
-        """(B, C, H, W) normalised float32 -> (B, classes) probabilities as float64."""
-        return self.engine.predict(inputs)
+        """(B, C, H, W) normalised float32 -> (B, classes) probabilities as float64, calibrated (the card's
+        temperature divides the logits)."""
+        return runtime.softmax(self.engine.logits(inputs) / self.temperature)
 
     def after_fork(self) -> None:
         """In each gunicorn worker, before its first request (torch: threads, and the model onto the GPU)."""
@@ -91,7 +105,8 @@ class Predictor:
 
     def describe(self) -> dict[str, Any]:
         """The model card plus where and how it runs."""
-        return {**self.card, "name": self.name, "device": self.engine.device, "engine": self.engine.name}
+        return {**self.card, "name": self.name, "device": self.engine.device, "engine": self.engine.name,
+                "uncertain_below": self.uncertain_below}  # fmt: skip
 
 
 def gpu_present() -> bool:
@@ -148,11 +163,27 @@ def load(name: str, path: Path, settings: Settings) -> Predictor:
         from backend.torch_engine import TorchEngine  # the GPU path: torch only here
 
         engine = TorchEngine(path, settings.device, settings.torch_threads, card["input_shape"])
-    predictor = Predictor(name, card, engine)
+    threshold = settings.uncertain_below if settings.uncertain_below is not None else card.get("uncertain_below", 0.6)
+    predictor = Predictor(name, card, engine, threshold, float(card.get("temperature", 1.0)), _report(path, card))
     if engine.device == "cpu":  # warm-up: allocate once (a GPU engine warms up in each worker, after the fork)
         predictor.predict(np.zeros((1, *card["input_shape"]), dtype=np.float32))
     log.info("model %s: %s on %s (%s) from %s", name, card["arch"], engine.device, engine.name, path)
     return predictor
+
+
+def _report(path: Path, card: dict[str, Any]) -> dict[str, Any] | None:
+    """NAME.report.json beside the checkpoint, if it is there and describes this very checkpoint."""
+    report_file = Path(path).with_suffix(".report.json")
+    try:
+        report = json.loads(report_file.read_text())
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise runtime.CheckpointError(f"{report_file} is not valid JSON: {exc}") from None
+    if report.get("model", {}).get("sha256") != card["sha256"]:
+        log.warning("%s describes another checkpoint: no model page for %s", report_file, path)
+        return None
+    return report
 
 
 def load_all(settings: Settings) -> dict[str, Predictor]:

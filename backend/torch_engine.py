@@ -56,7 +56,7 @@ class TorchEngine:
         """A forked worker starts a fresh thread pool and no CUDA context: set both up, and warm up."""
         torch.set_num_threads(self.threads)
         self._ready()
-        self.predict(np.zeros((1, *self.input_shape), dtype=np.float32))
+        self.logits(np.zeros((1, *self.input_shape), dtype=np.float32))
 
     def _ready(self) -> None:
         if self._pid != os.getpid():
@@ -64,7 +64,7 @@ class TorchEngine:
             self._pid = os.getpid()
 
     @torch.inference_mode()
-    def predict(self, inputs: np.ndarray) -> np.ndarray:
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
         self._ready()
         x = torch.from_numpy(inputs).to(self._device).contiguous(memory_format=torch.channels_last)
-        return self.model(x).softmax(1).double().cpu().numpy()
+        return self.model(x).double().cpu().numpy()

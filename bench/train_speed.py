@@ -1,13 +1,14 @@
-"""Time to >= 99.0% MNIST test accuracy: our trainer's way vs the seed systems' way, in one run.
+"""Time to >= 99.0% MNIST test accuracy: the trainer's defaults against the seed systems' loop, in one run.
 
-    .venv/bin/python -m bench.train_speed [--device cpu|cuda] [--target 0.99]
+    .venv/bin/python -m bench.train_speed [--device cpu|cuda] [--target 0.99] [--precision auto|bf16|fp32]
 
-Seed-style: torchvision MNIST + per-sample ToTensor/Normalize + DataLoader(batch 64,
-shuffle) + the S0 CNN + Adam(1e-3). Ours: the data set as one uint8 tensor on the device,
-batched normalisation, channels_last, DigitNet with BatchNorm, AdamW + one-cycle schedule.
-Both are checked on the full test set every 12,800 images (and when the data runs out);
-the clock stops while checking. Ours runs under bfloat16 autocast (models.train --bf16) unless --fp32.
-Writes bench/results/train_speed-<device>.json and ends with `speedup: N.Nx`.
+Seed-style: torchvision MNIST + per-sample ToTensor/Normalize + DataLoader(batch 64, shuffle) + the S0
+CNN + Adam(1e-3), as the tutorials write it. Ours: exactly what `python -m models.train --epochs 1`
+runs -- its data (in memory as uint8 tensors, with the pen drawings, styles, fonts and pairs it adds),
+augmentation, DigitNet, AdamW and one-cycle schedule, and its precision choice (auto: bfloat16 only
+where the hardware runs it natively). Both are checked on the full test set every 12,800 images; the
+clock stops while checking, and ours starts when its training loop does. Writes
+bench/results/train_speed-<device>.json, naming the CPU's capability, and ends with `speedup: N.Nx`.
 """
 
 from __future__ import annotations
@@ -15,30 +16,37 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import tempfile
 import time
 
 import torch
 import torch.nn.functional as F
 
 from harness import RESULTS
-from models import data, nets
+from models import data, nets, train
 from models.evaluate import evaluate
-from models.runtime import normalise
 
 MEAN, STD = [0.1307], [0.3081]
+IMAGES_PER_CHECK = 12800
 
 
-class Clock:
-    """Accumulates training time only; checks happen with the clock stopped."""
+class Reached(Exception):
+    """The target accuracy was reached: the race is over."""
 
-    def __init__(self, device: torch.device):
-        self.device, self.total, self.t0 = device, 0.0, None
 
-    def _sync(self):
+class Race:
+    """A stopwatch that runs only while training, with accuracy checks on the test set between."""
+
+    def __init__(self, device: torch.device, target: float, test):
+        self.device, self.target = device, target
+        self.test_x, self.test_y = (t.to(device) for t in test)
+        self.total, self.t0, self.seen, self.next_check, self.checks = 0.0, None, 0, IMAGES_PER_CHECK, []
+
+    def _sync(self) -> None:
         if self.device.type == "cuda":
             torch.cuda.synchronize()
 
-    def start(self):
+    def start(self) -> None:
         self._sync()
         self.t0 = time.perf_counter()
 
@@ -47,120 +55,102 @@ class Clock:
         self.total += time.perf_counter() - self.t0
         return self.total
 
+    def images(self, model, seen: int) -> None:
+        """After each step (`seen`: all images so far): check when due; raise Reached at the target."""
+        self.seen = seen
+        if seen < self.next_check:
+            return
+        self.next_check += IMAGES_PER_CHECK
+        elapsed = self.stop()
+        acc = evaluate(model, self.test_x, self.test_y, MEAN, STD)[1]
+        model.train()
+        self.checks.append({"images": seen, "seconds": round(elapsed, 2), "test_accuracy": acc})
+        print(f"  {seen:>7} images  {elapsed:7.1f}s  test accuracy {acc:.4f}", flush=True)
+        if acc >= self.target:
+            raise Reached
+        self.start()
 
-def seed_style(device: torch.device, target: float, max_epochs: int, check_every: int, test) -> dict:
+    def result(self, reached: bool) -> dict:
+        return {"reached": reached, "seconds": round(self.total, 2), "images": self.seen, "checks": self.checks}
+
+
+def ours(device: torch.device, target: float, test, precision: str) -> dict:
+    """`python -m models.train --epochs 1` (and the race's device and precision), timed by a Race."""
+    race, done = Race(device, target, test), 0
+
+    def on_step(model, seen_this_epoch: int) -> None:
+        nonlocal done
+        if seen_this_epoch == 0 and race.t0 is None:
+            race.start()
+            return
+        race.images(model, done + seen_this_epoch)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            train.main(["--epochs", "1", "--device", device.type, "--precision", precision, "--no-report",
+                        "--out", f"{tmp}/m.pt", "--runs-dir", tmp], on_step=on_step)  # fmt: skip
+        except Reached:
+            return race.result(True)
+    race.stop()
+    return race.result(False)
+
+
+def seed_style(device: torch.device, target: float, max_epochs: int, test) -> dict:
     """The tutorials' loop, exactly as they write it."""
     from torch.utils.data import DataLoader
     from torchvision import datasets, transforms
 
     torch.manual_seed(0)
     tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
-    train_set = datasets.MNIST(str(data.DEFAULT_ROOT), train=True, download=False, transform=tf)
-    loader = DataLoader(train_set, batch_size=64, shuffle=True)
+    loader = DataLoader(datasets.MNIST(str(data.DEFAULT_ROOT), train=True, download=False, transform=tf), batch_size=64,
+                        shuffle=True)  # fmt: skip
     model = nets.build("s0-cnn").to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return _race(
-        model,
-        opt,
-        None,
-        ((x.to(device), y.to(device)) for _ in range(max_epochs) for x, y in loader),
-        device,
-        target,
-        check_every,
-        test,
-        channels_last=False,
-    )
-
-
-def ours(device, target: float, epochs: int, check_every: int, test, width: int, batch: int, lr: float, bf16: bool):
-    """Our trainer's recipe: tensors on the device, batched ops, BatchNorm net, one-cycle."""
-    torch.manual_seed(0)
-    images, labels = (t.to(device) for t in data.load("mnist", train=True))
-    model = nets.build("digitnet", width=width).to(device).to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    steps_per_epoch = -(-len(images) // batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch, pct_start=0.2)
-
-    def batches():
-        for _ in range(epochs):
-            order = torch.randperm(len(images), device=device)
-            for i in range(0, len(images), batch):
-                idx = order[i : i + batch]
-                yield normalise(images[idx], MEAN, STD), labels[idx]
-
-    return _race(model, opt, sched, batches(), device, target, check_every, test, channels_last=True, bf16=bf16)
-
-
-def _race(model, opt, sched, batches, device, target, check_every, test, channels_last, bf16=False) -> dict:
-    test_x, test_y = (t.to(device) for t in test)
-    clock, seen, step, checks = Clock(device), 0, 0, []
-    clock.start()
-    for x, y in batches:
-        if channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        model.train()
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            loss = F.cross_entropy(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if sched:
-            sched.step()
-        seen, step = seen + len(y), step + 1
-        if step % check_every == 0:
-            elapsed = clock.stop()
-            checks.append(_check(model, test_x, test_y, step, seen, elapsed))
-            if checks[-1]["test_accuracy"] >= target:
-                return {"reached": True, "seconds": elapsed, "images": seen, "checks": checks}
-            clock.start()
-    elapsed = clock.stop()  # a last check where the data ran out between two checks
-    checks.append(_check(model, test_x, test_y, step, seen, elapsed))
-    return {"reached": checks[-1]["test_accuracy"] >= target, "seconds": elapsed, "images": seen, "checks": checks}
-
-
-def _check(model, test_x, test_y, step, seen, elapsed) -> dict:
-    acc = evaluate(model, test_x, test_y, MEAN, STD)[1]
-    print(f"  {seen:>7} images  {elapsed:7.1f}s  test accuracy {acc:.4f}", flush=True)
-    return {"step": step, "images": seen, "seconds": round(elapsed, 2), "test_accuracy": acc}
+    race, seen = Race(device, target, test), 0
+    race.start()
+    try:
+        for _ in range(max_epochs):
+            for x, y in loader:
+                model.train()
+                loss = F.cross_entropy(model(x.to(device)), y.to(device))
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                seen += len(y)
+                race.images(model, seen)
+    except Reached:
+        return race.result(True)
+    race.stop()
+    return race.result(False)
 
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     p.add_argument("--target", type=float, default=0.99, help="test accuracy to reach (default: 0.99)")
-    p.add_argument("--seed-epochs", type=int, default=4, help="seed-style loop gives up after this many epochs")
-    p.add_argument("--epochs", type=int, default=1, help="our one-cycle schedule length in epochs (default: 1)")
-    p.add_argument("--width", type=int, default=16, help="DigitNet width for the race (default: 16)")
-    p.add_argument("--batch", type=int, default=128, help="our batch size (default: 128)")
-    p.add_argument("--lr", type=float, default=4e-3, help="our peak learning rate (default: 4e-3)")
-    p.add_argument("--fp32", dest="bf16", action="store_false", help="ours without bfloat16 autocast")
+    p.add_argument(
+        "--precision", default="auto", choices=["auto", "bf16", "fp32"], help="ours (default: the trainer's)"
+    )
+    p.add_argument("--seed-epochs", type=int, default=4, help="the seed-style loop gives up after this many epochs")
     p.add_argument("--skip-seed", action="store_true", help="only time ours (e.g. on a GPU)")
     args = p.parse_args(argv)
     device = torch.device(args.device)
     test = data.load("mnist", train=False)
-    images_per_check = 12800  # both loops are checked after the same amount of data
-    precision = "bf16 autocast" if args.bf16 else "fp32"
-    print(
-        f"ours: digitnet(width={args.width}), batch {args.batch}, {args.epochs}-epoch one-cycle, {precision}, on {device}"
-    )
-    result = {
-        "ours": ours(
-            device,
-            args.target,
-            args.epochs,
-            images_per_check // args.batch,
-            test,
-            args.width,
-            args.batch,
-            args.lr,
-            args.bf16,
-        )
-    }
+    bf16 = train.use_bf16(args.precision, device)
+    print(f"ours: python -m models.train --epochs 1 ({'bf16 autocast' if bf16 else 'fp32'}) on {device}", flush=True)
+    result = {"ours": ours(device, args.target, test, args.precision)}
     if not args.skip_seed:
-        print(f"seed-style: S0 CNN, DataLoader batch 64 with per-sample ToTensor/Normalize, Adam, on {device}")
-        result["seed_style"] = seed_style(device, args.target, args.seed_epochs, images_per_check // 64, test)
+        print(
+            f"seed-style: S0 CNN, DataLoader batch 64 with per-sample ToTensor/Normalize, Adam, on {device}", flush=True
+        )
+        result["seed_style"] = seed_style(device, args.target, args.seed_epochs, test)
     result.update(
         device=str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        cpu_capability=torch.backends.cpu.get_cpu_capability(),
+        native_bf16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        if device.type == "cpu"
+        else torch.cuda.is_bf16_supported(),
+        precision="bf16" if bf16 else "fp32",
         cpu_threads=torch.get_num_threads(),
         target=args.target,
         torch=str(torch.__version__),
@@ -171,14 +161,12 @@ def main(argv: list[str] | None = None) -> dict:
     for name in ("ours", "seed_style"):
         if name in result:
             r = result[name]
-            print(
-                f"{name}: {'reached' if r['reached'] else 'did NOT reach'} {args.target:.3f} in {r['seconds']:.1f}s "
-                f"of training ({r['images']} images)"
-            )
-    RESULTS.mkdir(exist_ok=True)
+            print(f"{name}: {'reached' if r['reached'] else 'did NOT reach'} {args.target:.3f} in {r['seconds']:.1f}s "
+                  f"of training ({r['images']} images)")  # fmt: skip
     if "seed_style" in result and result["ours"]["reached"]:
-        result["speedup"] = result["seed_style"]["seconds"] / result["ours"]["seconds"]
-    out = RESULTS / f"train_speed-{device.type}.json"
+        result["speedup"] = round(result["seed_style"]["seconds"] / result["ours"]["seconds"], 2)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"train_speed-{device.type}{'' if args.precision == 'auto' else '-' + args.precision}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"results: {out}")
     if "speedup" in result:

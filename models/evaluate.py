@@ -19,24 +19,21 @@ from models.runtime import normalise
 
 
 @torch.inference_mode()
-def evaluate(
-    model: nn.Module,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    mean: list[float],
-    std: list[float],
-    batch_size: int = 1000,
-):
-    """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W), normalised by mean/std."""
+def logits_of(model: nn.Module, images: torch.Tensor, mean: list[float], std: list[float], batch_size: int = 1000):
+    """(B, classes) logits of `model` in eval mode on uint8 images (B, C, H, W), normalised by mean/std."""
     model.eval()
-    total_loss, preds = 0.0, []
-    for i in range(0, len(images), batch_size):
-        x = normalise(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last)
-        logits = model(x)
-        total_loss += F.cross_entropy(logits, labels[i : i + batch_size], reduction="sum").item()
-        preds.append(logits.argmax(1))
-    pred = torch.cat(preds)
-    return total_loss / len(images), (pred == labels).float().mean().item(), pred
+    parts = [model(normalise(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last))
+             for i in range(0, len(images), batch_size)]  # fmt: skip
+    return torch.cat(parts).float()
+
+
+def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean: list[float], std: list[float],
+             classes: int = 10):  # fmt: skip
+    """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W), normalised by mean/std,
+    over its first `classes` outputs (a network may have one more: "not one digit")."""
+    logits = logits_of(model, images, mean, std)[:, :classes]
+    pred = logits.argmax(1)
+    return F.cross_entropy(logits, labels).item(), (pred == labels).float().mean().item(), pred
 
 
 def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device: str = "cpu") -> dict:
@@ -44,7 +41,7 @@ def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device:
     model, meta = checkpoint.load(path, map_location=device)
     images, labels = data.load(meta["dataset"], train=False, root=data_root)
     images, labels = images.to(device), labels.to(device)
-    loss, acc, pred = evaluate(model, images, labels, meta["mean"], meta["std"])
+    loss, acc, pred = evaluate(model, images, labels, meta["mean"], meta["std"], len(meta["classes"]))
     per_class = {name: (pred[labels == c] == c).float().mean().item() for c, name in enumerate(meta["classes"])}
     return {
         "dataset": meta["dataset"],

@@ -130,9 +130,14 @@ def session(data: bytes, threads: int = 1):
     return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
 
+def logits(sess, inputs: np.ndarray) -> np.ndarray:
+    """(B, C, H, W) float32 -> (B, outputs) logits from an ONNX Runtime session."""
+    return sess.run(None, {sess.get_inputs()[0].name: inputs})[0]
+
+
 def run(sess, inputs: np.ndarray) -> np.ndarray:
-    """(B, C, H, W) float32 -> (B, classes) probabilities from an ONNX Runtime session."""
-    return softmax(sess.run(None, {sess.get_inputs()[0].name: inputs})[0])
+    """(B, C, H, W) float32 -> (B, outputs) probabilities of the raw network (what the probe check compares)."""
+    return softmax(logits(sess, inputs))
 
 
 def probe_gap(sess, card: dict[str, Any]) -> float:

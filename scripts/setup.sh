@@ -26,11 +26,16 @@ if [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/index
 fi
 
 if [ "$mode" = dev ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    echo "== installing Chromium (Debian packages) for the browser tests"
+  # Debian packages the tests use: Chromium (browser tests), PostgreSQL (the feedback store), wrk (benchmarks)
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="$missing chromium chromium-driver"
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+  command -v wrk >/dev/null || missing="$missing wrk"
+  if [ -n "$missing" ]; then
+    echo "== installing Debian packages:$missing"
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
     $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends $missing >/dev/null
   fi
   echo "== data sets"
   .venv/bin/python -m models.data fetch all

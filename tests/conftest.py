@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# Every app and server of the run keeps its corrections in a throwaway SQLite file, never in instance/.
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='feedback-')}/feedback.db")
 
 from models import data
 

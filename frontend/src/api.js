@@ -9,7 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request(path, options = {}) {
+async function request(path, options = {}, { empty = false } = {}) {
   let response;
   try {
     response = await fetch(path, options);
@@ -17,6 +17,7 @@ async function request(path, options = {}) {
     if (err.name === "AbortError") throw err;
     throw new ApiError("Cannot reach the server. Check your connection and try again.", "network", 0);
   }
+  if (empty && response.ok) return null; // 204 No Content
   let body = null;
   try {
     body = await response.json();
@@ -34,16 +35,49 @@ async function request(path, options = {}) {
   return body;
 }
 
-/** Ask for a prediction of one image (a Blob or File), with the 28x28 input the model saw. */
-export function predict(image, { model, signal } = {}) {
+function postImage(path, image, { model, signal, explain } = {}) {
   const params = new URLSearchParams({ include_input: "1" });
+  if (explain) params.set("explain", "1");
   if (model) params.set("model", model);
   const form = new FormData();
   form.append("image", image, image.name || "drawing.png");
-  return request(`/predict?${params}`, { method: "POST", body: form, signal });
+  return request(`${path}?${params}`, { method: "POST", body: form, signal });
+}
+
+/** Ask for a prediction of one image (a Blob or File), with the 28x28 input the model saw. */
+export function predict(image, options) {
+  return postImage("/predict", image, options);
+}
+
+/** Ask for the digits of a drawn number, each with its box, probabilities and 28x28 input. */
+export function predictNumber(image, options) {
+  return postImage("/predict/number", image, options);
 }
 
 /** The models the server offers: { default, models: [{ name, dataset, classes, ... }] }. */
 export function listModels() {
   return request("/models");
+}
+
+/** Tell the server the right answer for an image it read: {id, delete_token}. */
+export function sendFeedback(image, label, { model, predicted } = {}) {
+  const params = new URLSearchParams();
+  if (model) params.set("model", model);
+  const form = new FormData();
+  form.append("image", image, image.name || "drawing.png");
+  form.append("label", String(label));
+  if (predicted !== undefined) form.append("predicted", String(predicted));
+  return request(`/feedback?${params}`, { method: "POST", body: form });
+}
+
+/** Take a correction back, with the token the server gave for it. */
+export function undoFeedback(id, token) {
+  return request(`/feedback/${id}`, { method: "DELETE", headers: { "X-Delete-Token": token } }, { empty: true });
+}
+
+/** The model page's data: card, training curves, confusion matrix, misclassified test images. */
+export function getReport(model) {
+  const params = new URLSearchParams();
+  if (model) params.set("model", model);
+  return request(`/model/report?${params}`);
 }

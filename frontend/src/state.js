@@ -1,36 +1,60 @@
 // The page's state and every way it can change: one reducer, explicit transitions.
+// Each mode (one digit, a whole number) keeps its own answer, so switching back shows it again.
+
+const idle = { status: "empty", result: null, error: "", feedback: null }; // status: empty | loading | done | error
+// feedback, about the current answer: null, or { status: sending | sent | undone | error, id, token, label, error }
 
 export const initialState = {
-  status: "empty", // empty | loading | done | error
-  result: null, // the last answer, carrying the class names of the model that gave it
-  error: "",
+  mode: "digit", // digit | number | model (the model page)
+  why: false, // show the occlusion map over "what the model saw"
   models: [], // what the server serves: [{ name, dataset, classes, ... }]
   model: "", // the model the person picked
+  digit: idle,
+  number: { ...idle, selected: null }, // selected: the index of the digit whose details are shown
 };
 
 function classesOf(models, name) {
   return models.find((m) => m.name === name)?.classes ?? [];
 }
 
+function withClasses(models, result) {
+  // the labels are those of the model that answered, whatever is picked now
+  return { ...result, classes: classesOf(models, result.model.name) };
+}
+
 export function reducer(state, action) {
+  const pane = action.mode; // which mode's answer an action is about
   switch (action.type) {
     case "models-loaded":
       return { ...state, models: action.models, model: state.model || action.default };
     case "model-picked":
       return { ...state, model: action.model };
+    case "mode-picked":
+      return { ...state, mode: action.mode };
     case "cleared":
-      return { ...state, status: "empty", result: null, error: "" };
+      return { ...state, [pane]: pane === "number" ? { ...idle, selected: null } : idle };
     case "asked":
-      return { ...state, status: "loading", error: "" };
-    case "answered": // the labels are those of the model that answered, whatever is picked now
+      return { ...state, [pane]: { ...state[pane], status: "loading", error: "" } };
+    case "answered":
       return {
         ...state,
-        status: "done",
-        error: "",
-        result: { ...action.result, classes: classesOf(state.models, action.result.model.name) },
+        [pane]: {
+          ...state[pane],
+          status: "done",
+          error: "",
+          result: withClasses(state.models, action.result),
+          selected: null,
+          feedback: null,
+        },
       };
     case "failed":
-      return { ...state, status: "error", error: action.message };
+      return { ...state, [pane]: { ...state[pane], status: "error", error: action.message } };
+    case "feedback":
+      return { ...state, digit: { ...state.digit, feedback: { ...state.digit.feedback, ...action.feedback } } };
+    case "why-toggled":
+      return { ...state, why: !state.why };
+    case "digit-selected":
+      return { ...state, number: { ...state.number, selected: action.index } };
     default:
       throw new Error(`unknown action ${action.type}`);
   }

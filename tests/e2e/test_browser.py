@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from playwright.sync_api import expect
 
 from harness import ARTIFACTS
 from harness.images import SEVEN, stroke_canvas
+from harness.pages import DIGITS, digit, draw
 from harness.server import Server
-
-# Strokes in canvas coordinates of a 400x400 pad.
-DIGITS = {
-    "0": [[(200 + 95 * math.sin(t / 40 * 2 * math.pi), 200 - 140 * math.cos(t / 40 * 2 * math.pi)) for t in range(41)]],
-    "1": [[(205, 60), (200, 340)]],
-    "4": [[(230, 60), (110, 240), (300, 240)], [(235, 140), (235, 350)]],
-    "7": [[(110, 80), (290, 80), (170, 340)]],
-}
-
-
-def draw(page, strokes, scale=1.0, offset=(0, 0)):
-    """Mouse strokes on the pad, points scaled and shifted within it."""
-    box = page.get_by_test_id("pad").bounding_box()
-    k = box["width"] / 400
-    for stroke in strokes:
-        pts = [(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
-        page.mouse.move(*pts[0])
-        page.mouse.down()
-        for p in pts[1:]:
-            page.mouse.move(*p, steps=8)
-        page.mouse.up()
-
-
-def digit(page):
-    return page.get_by_test_id("digit")
 
 
 @pytest.mark.parametrize("name", list(DIGITS))
@@ -188,3 +162,22 @@ def test_server_gone_shows_an_error_and_the_page_stays_usable(browser):
     expect(page.get_by_role("alert")).to_be_visible(timeout=15000)
     expect(page.get_by_role("button", name="Predict")).to_be_enabled()
     context.close()
+
+
+def test_a_wrong_answer_is_corrected_and_the_correction_undone(page, server):
+    import requests
+
+    before = requests.get(server.url + "/feedback/stats", timeout=10).json()["total"]
+    draw(page, DIGITS["7"])
+    expect(digit(page)).to_have_text("7", timeout=15000)
+    feedback = page.get_by_test_id("feedback")
+    expect(feedback).to_contain_text("Wrong? Tap the right digit")
+    expect(feedback).to_contain_text("you can undo it")
+    expect(page.get_by_role("button", name="It is 7")).to_be_disabled()  # the answer itself is not a correction
+    page.get_by_role("button", name="It is 1").click()
+    expect(feedback).to_contain_text("Thanks — kept as a 1")
+    stats = requests.get(server.url + "/feedback/stats", timeout=10).json()
+    assert stats["total"] == before + 1 and stats["by_label"].get("1", 0) >= 1
+    feedback.get_by_role("button", name="Undo").click()
+    expect(feedback).to_contain_text("Removed")
+    assert requests.get(server.url + "/feedback/stats", timeout=10).json()["total"] == before

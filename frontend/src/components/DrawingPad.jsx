@@ -1,46 +1,46 @@
 import { forwardRef, useImperativeHandle, useRef } from "react";
 import CanvasDraw from "react-canvas-draw";
 
-// What the server receives: the drawing at 280x280 (ten times the 28x28 field) whatever the pad's
-// size. Inflating the PNG is the server's largest cost per request and grows with the pixels:
-// 280x280 is half of a 400x400 pad, and still 14x the 20 px box a digit is scaled to.
-const EXPORT_SIZE = 280;
-
-function exportPng(drawing) {
+function exportPng(drawing, width, height) {
   const out = document.createElement("canvas");
-  out.width = out.height = EXPORT_SIZE;
+  out.width = width;
+  out.height = height;
   const ctx = out.getContext("2d");
   ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(drawing, 0, 0, EXPORT_SIZE, EXPORT_SIZE);
+  ctx.drawImage(drawing, 0, 0, width, height);
   return new Promise((resolve) => out.toBlob(resolve, "image/png"));
 }
 
-// A square canvas for mouse, pen and touch. The parent drives it through the ref:
-// undo() removes the last stroke, clear() everything; toBlob() is the drawing layer as a
-// PNG (transparent background, #444 ink), which the server turns into an MNIST digit.
-const DrawingPad = forwardRef(function DrawingPad({ size, brushRadius, onStrokeEnd }, ref) {
+// A canvas for mouse, pen and touch. The parent drives it through the ref: undo() removes the last
+// stroke, clear() everything; toBlob() is the drawing layer as a PNG (transparent background, #444
+// ink) at `exportSize` [width, height], whatever the pad's size on screen: inflating the PNG is the
+// server's largest cost per request and grows with the pixels.
+const DrawingPad = forwardRef(function DrawingPad(
+  { width, height, exportSize, brushRadius, onStrokeEnd, label, children },
+  ref,
+) {
   const canvas = useRef(null);
 
   useImperativeHandle(ref, () => ({
     undo: () => canvas.current.undo(),
     clear: () => canvas.current.clear(),
     isEmpty: () => JSON.parse(canvas.current.getSaveData()).lines.length === 0,
-    toBlob: () => exportPng(canvas.current.canvas.drawing),
+    toBlob: () => exportPng(canvas.current.canvas.drawing, ...exportSize),
   }));
 
   return (
     <div
       className="pad"
-      style={{ width: size, height: size }}
+      style={{ width, height }}
       data-testid="pad"
       role="application"
       aria-roledescription="drawing pad"
-      aria-label="Drawing pad: draw one digit with a mouse, pen or finger"
+      aria-label={label}
     >
       <CanvasDraw
         ref={canvas}
-        canvasWidth={size}
-        canvasHeight={size}
+        canvasWidth={width}
+        canvasHeight={height}
         brushRadius={brushRadius}
         lazyRadius={0}
         brushColor="#444"
@@ -48,6 +48,7 @@ const DrawingPad = forwardRef(function DrawingPad({ size, brushRadius, onStrokeE
         hideGrid
         onChange={onStrokeEnd}
       />
+      {children}
     </div>
   );
 });

@@ -1,0 +1,106 @@
+"""Whole numbers read through the real server: drawn numbers of 1-6 MNIST test digits posted to /predict/number.
+
+    .venv/bin/python -m bench.numbers [--count 600] [--seed 12] [--singles 1000]
+
+The numbers (harness/numbers.py) are drawn in real Chromium with a pen: uneven sizes, a wandering
+baseline, some with a digit drawn with the pen lifted, some with two neighbours touching; in the
+three encodings. Posted to the Procfile's gunicorn (2 workers, 127.0.0.1). Reports whole-number
+accuracy overall and by subset (plain, pen-lifted, touching) and length, per-digit accuracy, digits/s
+and latency (p50 of 6-digit canvases, one request at a time); and, on single-digit canvases, how
+often /predict/number gives the same answer as /predict. Writes bench/results/numbers.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import statistics
+import time
+
+import numpy as np
+import requests
+from playwright.sync_api import sync_playwright
+
+from harness import RESULTS, numbers, pen
+from harness.browser import launch
+from harness.server import Server
+
+GOALS = {"whole": 0.97, "lifted": 0.97, "touching": 0.90, "single_agreement": 0.995, "p50_ms_6_digits": 20.0}
+
+
+def post(url: str, blob: bytes, route: str) -> tuple[dict, float]:
+    t0 = time.perf_counter()
+    r = requests.post(url + route, data=blob, headers={"Content-Type": "image/png"}, timeout=30)
+    return r.json(), (time.perf_counter() - t0) * 1000
+
+
+def digit_hits(truth: str, said: str) -> int:
+    """Digits read right, matched in order (a split or merged digit costs only its neighbours)."""
+    return sum(block.size for block in difflib.SequenceMatcher(None, truth, said).get_matching_blocks())
+
+
+def subset_accuracy(rows: list[dict], keep) -> dict:
+    chosen = [r for r in rows if keep(r)]
+    return {"n": len(chosen), "accuracy": round(float(np.mean([r["ok"] for r in chosen])), 4) if chosen else None}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--count", type=int, default=600, help="drawn numbers (default: 600)")
+    p.add_argument("--seed", type=int, default=12, help="seed of the drawings (default: 12)")
+    p.add_argument("--singles", type=int, default=1000, help="single-digit canvases for /predict agreement")
+    args = p.parse_args(argv)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        drawn = numbers.items(browser, args.count, args.seed)
+        singles = [i for i in pen.items(browser, args.singles, 0, 0, seed=args.seed + 1) if i.kind == "pen"]
+        browser.close()
+    rows, agree = [], 0
+    with Server(env={"DEVICE": "cpu"}) as server:
+        for item in drawn:
+            answer, ms = post(server.url, item.data, "/predict/number")
+            said = answer.get("number", "")
+            rows.append({"text": item.text, "said": said, "ok": said == item.text, "ms": ms, "lifted": item.lifted,
+                         "touching": item.touching, "encoding": item.encoding, "digits": len(item.text),
+                         "digit_hits": digit_hits(item.text, said)})  # fmt: skip
+        for item in singles:
+            one, _ = post(server.url, item.data, "/predict")
+            many, _ = post(server.url, item.data, "/predict/number")
+            agree += many.get("number") == str(one["digit"])
+    six = [r["ms"] for r in rows if r["digits"] == 6]
+    total_digits = sum(r["digits"] for r in rows)
+    result = {
+        "n": len(rows),
+        "whole": subset_accuracy(rows, lambda r: True),
+        "plain": subset_accuracy(rows, lambda r: not r["lifted"] and not r["touching"]),
+        "lifted": subset_accuracy(rows, lambda r: r["lifted"]),
+        "touching": subset_accuracy(rows, lambda r: r["touching"]),
+        "by_length": {n: subset_accuracy(rows, lambda r, n=n: r["digits"] == n) for n in range(1, 7)},
+        "by_encoding": {e: subset_accuracy(rows, lambda r, e=e: r["encoding"] == e) for e in numbers.ENCODINGS},
+        "per_digit": round(sum(r["digit_hits"] for r in rows) / total_digits, 4),
+        "digits_per_s": round(total_digits / (sum(r["ms"] for r in rows) / 1000), 1),
+        "p50_ms_6_digits": round(statistics.median(six), 2) if six else None,
+        "p50_ms_all": round(statistics.median(r["ms"] for r in rows), 2),
+        "single_agreement": round(agree / max(1, len(singles)), 4),
+        "singles": len(singles),
+        "wrong": [{k: r[k] for k in ("text", "said", "lifted", "touching")} for r in rows if not r["ok"]][:50],
+    }
+    result["met"] = {
+        "whole": result["whole"]["accuracy"] >= GOALS["whole"],
+        "lifted": (result["lifted"]["accuracy"] or 0) >= GOALS["lifted"],
+        "touching": (result["touching"]["accuracy"] or 0) >= GOALS["touching"],
+        "single_agreement": result["single_agreement"] >= GOALS["single_agreement"],
+        "p50_ms_6_digits": (result["p50_ms_6_digits"] or 0) <= GOALS["p50_ms_6_digits"],
+    }
+    result.update(goals=GOALS, settings=vars(args), when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("wrong", "by_length", "by_encoding")}, indent=1))
+    print("by length:", {n: v["accuracy"] for n, v in result["by_length"].items()})
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "numbers.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"results: {RESULTS / 'numbers.json'}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

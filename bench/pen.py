@@ -1,0 +1,74 @@
+"""How well pen drawings are read: MNIST test digits redrawn in real Chromium, the styles MNIST lacks,
+and held-out handwriting fonts, in the three encodings, through the app's full request path.
+
+    .venv/bin/python -m bench.pen [CHECKPOINT ...] [--pens 3000] [--per-style 100] [--per-font 200]
+
+For each checkpoint (default: the shipped MNIST model): accuracy overall and by kind, encoding, pen
+width, class, style and font; the share of mistakes answered `uncertain` and of correct answers
+marked `uncertain`; expected calibration error on these canvases and on the MNIST test set. Writes
+bench/results/pen.json (harness/pen.py makes the canvases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from playwright.sync_api import sync_playwright
+
+from backend.app import create_app
+from harness import MNIST_CKPT, RESULTS, pen
+from harness.browser import launch
+from models import data, runtime
+
+
+def mnist_test_figures(predictor) -> dict:
+    """Accuracy and expected calibration error of a served model on the real MNIST test set."""
+    images, labels = data.load("mnist", train=False)
+    x = runtime.normalise(images.numpy(), predictor.card["mean"], predictor.card["std"])
+    probs = np.concatenate([predictor.predict(x[i : i + 1000]) for i in range(0, len(x), 1000)])
+    correct = probs.argmax(1) == labels.numpy()
+    return {"accuracy": round(float(correct.mean()), 4),
+            "ece": round(pen.expected_calibration_error(probs.max(1), correct), 4)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("checkpoints", nargs="*", type=Path, default=[MNIST_CKPT], help="MNIST checkpoints to compare")
+    p.add_argument("--pens", type=int, default=3000, help="MNIST test digits redrawn with a pen (default: 3000)")
+    p.add_argument("--per-style", type=int, default=100, help="drawings of each style (default: 100)")
+    p.add_argument("--per-font", type=int, default=200, help="digits in each held-out font (default: 200)")
+    p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
+    args = p.parse_args(argv)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed)
+        browser.close()
+    results = {}
+    for path in args.checkpoints:
+        app = create_app({"models": {"mnist": path}, "device": "cpu"})
+        t0 = time.perf_counter()
+        replies = pen.answers(app.test_client(), batch)
+        summary = pen.summary(batch, replies)
+        summary["ms_per_canvas"] = round((time.perf_counter() - t0) / len(batch) * 1000, 2)
+        summary["mnist_test"] = mnist_test_figures(app.extensions["predictors"]["mnist"])
+        results[str(path)] = summary
+        by = summary["by"]
+        print(f"{path}: {summary['accuracy']:.4f} on {summary['n']} canvases ({summary['mistakes']} wrong); "
+              f"mistakes uncertain {summary['mistakes_uncertain']}, correct uncertain {summary['correct_uncertain']}; "
+              f"ECE {summary['ece']} (MNIST test {summary['mnist_test']})")  # fmt: skip
+        for group in ("kind", "encoding", "pen_width", "style", "font", "class"):
+            print(f"  {group:>9}: " + "  ".join(f"{k} {v['accuracy']}" for k, v in by[group].items()))
+    out = {"settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]}, "results": results,
+           "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "pen.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(f"results: {RESULTS / 'pen.json'}")
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { predict } from "../api.js";
+import { useRequests, useUndoKey } from "../useRequests.js";
+import AnswerLine from "./AnswerLine.jsx";
+import DrawingPad from "./DrawingPad.jsx";
+import Feedback from "./Feedback.jsx";
+import ModelInput from "./ModelInput.jsx";
+import Prediction from "./Prediction.jsx";
+import Probabilities from "./Probabilities.jsx";
+import UploadButton from "./UploadButton.jsx";
+
+const DEBOUNCE_MS = 250;
+// What the server receives: the drawing at 280x280 (ten times the 28x28 field) whatever the pad's size.
+const EXPORT = [280, 280];
+const padSize = () => Math.min(400, window.innerWidth - 32);
+
+// One digit: a square pad, an answer that follows the drawing, every probability, what the model saw.
+function runnerUp(result) {
+  const order = result.probabilities.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]);
+  const [p, i] = order[1];
+  return `${result.classes[i] ?? i} (${(p * 100).toFixed(1)}%)`;
+}
+
+export default function DigitMode({ pane, model, why, dispatch, picker }) {
+  const [size] = useState(padSize);
+  const [brush, setBrush] = useState(() => Math.round(padSize() * 0.045)); // strokes about as thick as MNIST's
+  const pad = useRef(null);
+  const timer = useRef(null);
+  const lastImage = useRef(null); // what the current answer read, for a correction
+  const { run, cancel } = useRequests(dispatch, "digit");
+  const { status, result, error, feedback } = pane;
+  const send = useCallback(
+    (image) => {
+      lastImage.current = image;
+      return run((signal) => predict(image, { model, signal, explain: why }));
+    },
+    [run, model, why],
+  );
+
+  // the map was asked for, but the answer on the page came without one: read the same image again
+  useEffect(() => {
+    if (why && status === "done" && result && !result.explanation && lastImage.current) send(lastImage.current);
+  }, [why, status, result, send]);
+
+  const predictDrawing = useCallback(async () => {
+    clearTimeout(timer.current);
+    if (!pad.current || pad.current.isEmpty()) {
+      cancel();
+      dispatch({ type: "cleared", mode: "digit" });
+      return;
+    }
+    send(await pad.current.toBlob());
+  }, [send, cancel, dispatch]);
+
+  const onStrokeEnd = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(predictDrawing, DEBOUNCE_MS);
+  }, [predictDrawing]);
+
+  // A different model reads the drawing that is there (runs when `model` changes; nothing on an empty pad).
+  useEffect(() => {
+    if (pad.current && !pad.current.isEmpty()) predictDrawing();
+  }, [predictDrawing]);
+
+  const undo = useCallback(() => pad.current?.undo(), []); // fires onStrokeEnd, which predicts again
+  const clear = useCallback(() => {
+    pad.current?.clear();
+    predictDrawing();
+  }, [predictDrawing]);
+  useUndoKey(undo);
+
+  return (
+    <div className="layout" onDrop={(e) => e.dataTransfer.files?.[0] && send(e.dataTransfer.files[0])}>
+      <section className="drawing" aria-label="Drawing">
+        <DrawingPad ref={pad} width={size} height={size} exportSize={EXPORT} brushRadius={brush}
+          onStrokeEnd={onStrokeEnd} label="Drawing pad: draw one digit with a mouse, pen or finger" />
+        <div className="controls">
+          <button type="button" onClick={undo} title="Undo the last stroke (Ctrl+Z)">
+            Undo
+          </button>
+          <button type="button" onClick={clear}>
+            Clear
+          </button>
+          <button type="button" className="primary" onClick={predictDrawing}>
+            {status === "loading" ? "Predicting…" : "Predict"}
+          </button>
+        </div>
+        <AnswerLine status={status} result={result} error={error} />
+        <div className="controls">
+          <label className="brush">
+            Brush
+            <input type="range" min={4} max={30} value={brush} onChange={(e) => setBrush(Number(e.target.value))}
+              aria-label="Brush size" />
+          </label>
+          <UploadButton onFile={send} />
+          {picker}
+        </div>
+      </section>
+      <section className="answer" aria-label="Answer">
+        <Prediction status={status} result={result} error={error} />
+        {result && status !== "empty" && (
+          <>
+            <Probabilities probabilities={result.probabilities} classes={result.classes} />
+            <div className="why">
+              <ModelInput src={result.input} explanation={result.explanation} why={why} />
+              <div>
+                <label className="toggle">
+                  <input type="checkbox" checked={why} onChange={() => dispatch({ type: "why-toggled" })} />
+                  Show why
+                </label>
+                <p className="runner-up" data-testid="runner-up">
+                  Closest other answer: {runnerUp(result)}
+                </p>
+              </div>
+            </div>
+            {status === "done" && (
+              <Feedback result={result} image={lastImage.current} model={model} feedback={feedback} dispatch={dispatch} />
+            )}
+          </>
+        )}
+      </section>
+    </div>
+  );
+}

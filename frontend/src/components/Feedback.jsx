@@ -1,0 +1,62 @@
+import { sendFeedback, undoFeedback } from "../api.js";
+
+// "Wrong? Tap the right digit": the person's correction goes to the server, and can be taken back.
+export default function Feedback({ result, image, model, feedback, dispatch }) {
+  const set = (change) => dispatch({ type: "feedback", feedback: change });
+  const correct = async (label) => {
+    set({ status: "sending", label, error: "" });
+    try {
+      const saved = await sendFeedback(image, label, { model: result.model.name, predicted: result.digit });
+      set({ status: "sent", id: saved.id, token: saved.delete_token });
+    } catch (err) {
+      set({ status: "error", error: err.message });
+    }
+  };
+  const undo = async () => {
+    try {
+      await undoFeedback(feedback.id, feedback.token);
+      set({ status: "undone" });
+    } catch (err) {
+      set({ status: "error", error: err.message });
+    }
+  };
+  if (!image || model === undefined) return null;
+  if (feedback?.status === "sent") {
+    return (
+      <div className="feedback" role="status" data-testid="feedback">
+        Thanks — kept as a {result.classes[feedback.label] ?? feedback.label}.{" "}
+        <button type="button" onClick={undo}>
+          Undo
+        </button>
+      </div>
+    );
+  }
+  if (feedback?.status === "undone") {
+    return (
+      <div className="feedback" role="status" data-testid="feedback">
+        Removed: nothing of this drawing is kept.
+      </div>
+    );
+  }
+  return (
+    <div className="feedback" data-testid="feedback">
+      <p>
+        <strong>Wrong?</strong> Tap the right {result.classes.length === 10 && result.model.dataset === "mnist" ? "digit" : "answer"}.{" "}
+        <small>We keep this drawing and your answer to improve the model, never who you are; you can undo it.</small>
+      </p>
+      <div className="choices">
+        {result.classes.map((name, i) => (
+          <button key={i} type="button" disabled={feedback?.status === "sending" || i === result.digit}
+            onClick={() => correct(i)} aria-label={`It is ${name}`}>
+            {name}
+          </button>
+        ))}
+      </div>
+      {feedback?.status === "error" && (
+        <p className="error" role="alert">
+          {feedback.error}
+        </p>
+      )}
+    </div>
+  );
+}

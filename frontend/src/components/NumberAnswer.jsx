@@ -1,0 +1,39 @@
+import ModelInput from "./ModelInput.jsx";
+import Probabilities from "./Probabilities.jsx";
+
+// The number read, one button per digit (tap one: its ten probabilities and the 28x28 it became).
+export default function NumberAnswer({ status, result, error, selected, onSelect }) {
+  let line = "Write a number on the pad";
+  if (status === "loading") line = "Reading…";
+  else if (status === "error") line = error;
+  else if (status === "done" && result) line = result.uncertain ? `Not sure — maybe ${result.number}` : `It's ${result.number}`;
+  const digit = result && selected !== null ? result.digits[selected] : null;
+  return (
+    <section className="answer" aria-label="Answer">
+      <p className={`answer-line ${status}`} role="status" data-testid="number-line">
+        {line}
+      </p>
+      {result && status !== "empty" && (
+        <>
+          <div className="number" data-testid="number">
+            {result.digits.map((d, i) => (
+              <button key={i} type="button" className={`chip${d.uncertain ? " uncertain" : ""}`}
+                aria-pressed={selected === i} onClick={() => onSelect(selected === i ? null : i)}
+                aria-label={`Digit ${i + 1}: ${d.label}, ${(d.confidence * 100).toFixed(0)}% sure`}
+                data-testid={`chip-${i}`}>
+                {d.label}
+                <small>{(d.confidence * 100).toFixed(0)}%</small>
+              </button>
+            ))}
+          </div>
+          {digit && (
+            <div className="digit-details" data-testid="digit-details">
+              <Probabilities probabilities={digit.probabilities} classes={result.classes} />
+              <ModelInput src={digit.input} />
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { predictNumber } from "../api.js";
+import { useRequests, useUndoKey } from "../useRequests.js";
+import DigitBoxes from "./DigitBoxes.jsx";
+import DrawingPad from "./DrawingPad.jsx";
+import NumberAnswer from "./NumberAnswer.jsx";
+import UploadButton from "./UploadButton.jsx";
+
+const DEBOUNCE_MS = 300;
+const EXPORT_HEIGHT = 160; // px the drawing is sent at (its width follows the pad's shape)
+
+function padShape() {
+  const width = Math.min(800, window.innerWidth - 32);
+  return [width, Math.round(Math.min(260, Math.max(170, width * 0.38)))];
+}
+
+// A whole number: a wide pad; the server finds the digits, and each gets a box on the pad.
+export default function NumberMode({ pane, model, dispatch, picker }) {
+  const [[width, height]] = useState(padShape);
+  const exportSize = [Math.round((width * EXPORT_HEIGHT) / height), EXPORT_HEIGHT];
+  const [brush, setBrush] = useState(() => Math.round(height * 0.05));
+  const pad = useRef(null);
+  const timer = useRef(null);
+  const { run, cancel } = useRequests(dispatch, "number");
+  const { status, result, error, selected } = pane;
+  const send = useCallback((image) => run((signal) => predictNumber(image, { model, signal })), [run, model]);
+  const sendFile = useCallback( // an uploaded image's boxes are not in the pad's pixels
+    (file) => run(async (signal) => ({ ...(await predictNumber(file, { model, signal })), uploaded: true })),
+    [run, model],
+  );
+
+  const readDrawing = useCallback(async () => {
+    clearTimeout(timer.current);
+    if (!pad.current || pad.current.isEmpty()) {
+      cancel();
+      dispatch({ type: "cleared", mode: "number" });
+      return;
+    }
+    send(await pad.current.toBlob());
+  }, [send, cancel, dispatch]);
+
+  const onStrokeEnd = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(readDrawing, DEBOUNCE_MS);
+  }, [readDrawing]);
+
+  useEffect(() => {
+    if (pad.current && !pad.current.isEmpty()) readDrawing();
+  }, [readDrawing]);
+
+  const undo = useCallback(() => pad.current?.undo(), []);
+  const clear = useCallback(() => {
+    pad.current?.clear();
+    readDrawing();
+  }, [readDrawing]);
+  useUndoKey(undo);
+
+  // boxes come in the exported drawing's pixels; an uploaded image's are not on the pad
+  const onPad = result && status !== "empty" && !result.uploaded;
+  return (
+    <div className="number-mode" onDrop={(e) => e.dataTransfer.files?.[0] && sendFile(e.dataTransfer.files[0])}>
+      <section className="drawing" aria-label="Drawing">
+        <DrawingPad ref={pad} width={width} height={height} exportSize={exportSize} brushRadius={brush}
+          onStrokeEnd={onStrokeEnd} label="Drawing pad: write a number with a mouse, pen or finger">
+          {onPad && <DigitBoxes digits={result.digits} scale={width / exportSize[0]} selected={selected} />}
+        </DrawingPad>
+        <div className="controls">
+          <button type="button" onClick={undo} title="Undo the last stroke (Ctrl+Z)">
+            Undo
+          </button>
+          <button type="button" onClick={clear}>
+            Clear
+          </button>
+          <button type="button" className="primary" onClick={readDrawing}>
+            {status === "loading" ? "Reading…" : "Read"}
+          </button>
+          <label className="brush">
+            Brush
+            <input type="range" min={3} max={24} value={brush} onChange={(e) => setBrush(Number(e.target.value))}
+              aria-label="Brush size" />
+          </label>
+          <UploadButton onFile={sendFile} />
+          {picker}
+        </div>
+      </section>
+      <NumberAnswer status={status} result={result} error={error} selected={selected}
+        onSelect={(index) => dispatch({ type: "digit-selected", index })} />
+    </div>
+  );
+}

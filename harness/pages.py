@@ -1,0 +1,30 @@
+"""Driving the page in Playwright as a person does: mouse strokes on the pad, the answer shown."""
+
+from __future__ import annotations
+
+import math
+
+# Strokes in canvas coordinates of a 400x400 pad.
+DIGITS = {
+    "0": [[(200 + 95 * math.sin(t / 40 * 2 * math.pi), 200 - 140 * math.cos(t / 40 * 2 * math.pi)) for t in range(41)]],
+    "1": [[(205, 60), (200, 340)]],
+    "4": [[(230, 60), (110, 240), (300, 240)], [(235, 140), (235, 350)]],
+    "7": [[(110, 80), (290, 80), (170, 340)]],
+}
+
+
+def draw(page, strokes, scale=1.0, offset=(0, 0)):
+    """Mouse strokes on the pad, points scaled and shifted within it."""
+    box = page.get_by_test_id("pad").bounding_box()
+    k = box["width"] / 400
+    for stroke in strokes:
+        pts = [(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
+        page.mouse.move(*pts[0])
+        page.mouse.down()
+        for p in pts[1:]:
+            page.mouse.move(*p, steps=8)
+        page.mouse.up()
+
+
+def digit(page):
+    return page.get_by_test_id("digit")

@@ -1,0 +1,77 @@
+"""The corrections people sent, as a data set file for training: `python -m models.feedback export`.
+
+    python -m models.feedback export [--database URL] [--out corrections.npz] [--model NAME]
+
+Reads the `corrections` table (backend/store.py writes it; DATABASE_URL's database, else the server's
+SQLite file) and writes an .npz: x (N, 1, 28, 28) uint8 inputs as the model saw them, y (N,) the labels
+people gave, predicted (N,) the model's answers (-1 where unknown), model and model_sha256 (N,), created
+(N,) ISO times, id (N,). `python -m models.train --finetune CHECKPOINT --extra FILE` trains on it.
+The server's GET /feedback/export gives the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+
+def dataset_bytes(rows: Iterable) -> bytes:
+    """Rows of the corrections table -> the .npz data set file, as bytes."""
+    rows = list(rows)
+    shapes = [tuple(int(n) for n in r.input_shape.split("x")) for r in rows]
+    x = np.stack([np.frombuffer(r.input, np.uint8).reshape(1, *s) for r, s in zip(rows, shapes, strict=True)]) if rows \
+        else np.zeros((0, 1, 28, 28), np.uint8)  # fmt: skip
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf,
+        x=x,
+        y=np.array([r.label for r in rows], np.int64),
+        predicted=np.array([-1 if r.predicted is None else r.predicted for r in rows], np.int64),
+        model=np.array([r.model for r in rows], dtype=str),
+        model_sha256=np.array([r.model_sha256 for r in rows], dtype=str),
+        created=np.array([r.created.isoformat() for r in rows], dtype=str),
+        id=np.array([r.id for r in rows], np.int64),
+    )
+    return buf.getvalue()
+
+
+def read_rows(url: str, model: str | None = None):
+    """The corrections table's rows (optionally of one model), read by reflection: no server code needed."""
+    import sqlalchemy as sa
+
+    if url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = sa.create_engine(url)
+    table = sa.Table("corrections", sa.MetaData(), autoload_with=engine)
+    query = sa.select(table).order_by(table.c.id)
+    if model:
+        query = query.where(table.c.model == model)
+    with engine.connect() as connection:
+        yield from connection.execute(query)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("export", help="write the corrections as a data set file")
+    default = (
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(__file__).resolve().parent.parent / 'instance' / 'feedback.db'}"
+    )
+    e.add_argument("--database", default=default, help="database URL (default: DATABASE_URL, else the server's SQLite)")
+    e.add_argument("--out", type=Path, default=Path("corrections.npz"), help="file to write (default: corrections.npz)")
+    e.add_argument("--model", help="only the corrections of this served model (default: all)")
+    args = p.parse_args(argv)
+    data = dataset_bytes(read_rows(args.database, args.model))
+    args.out.write_bytes(data)
+    with np.load(args.out) as saved:
+        print(f"{args.out}: {len(saved['y'])} corrections, labels {np.bincount(saved['y'], minlength=10).tolist()}")
+
+
+if __name__ == "__main__":
+    main()

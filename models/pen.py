@@ -1,0 +1,179 @@
+"""Digits as people draw them in a browser: MNIST digits redrawn with a round constant-width pen, the
+styles MNIST lacks, and handwriting fonts -- as ink maps, and as 28x28 inputs through the server's recipe.
+
+MNIST digits were written with a pen on paper and scanned; a browser canvas has a round brush of
+one width, at any size, place and angle. `skeleton_strokes` thins an MNIST digit to its centre
+lines, and `render` re-inks strokes with an anti-aliased round pen of a chosen width (ink =
+how far inside the pen's radius a pixel lies). `STYLES` draws what MNIST under-represents: a 1
+with a flag and a foot, a crossed 7, an open 4 and a closed 4. `training_set` makes the extra
+training data of `models.train`; bench/pen.py draws the same kinds in real Chromium to measure.
+Needs scikit-image, SciPy and Pillow (training and benchmarks only, never the server).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from models import recipe
+
+Strokes = list[np.ndarray]  # polylines, each (K, 2) points (x, y) in a unit box, y down
+GRID = 4  # skeletons are found on the MNIST digit enlarged 4 times
+VERSION = 5  # of the generators below: part of the training-set cache key
+
+
+def skeleton_strokes(digit: np.ndarray) -> Strokes:
+    """A (28, 28) uint8 MNIST digit -> its centre lines, as 2-point segments between neighbouring skeleton pixels."""
+    from skimage.morphology import skeletonize
+
+    side = digit.shape[0] * GRID
+    big = np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR))
+    skeleton = skeletonize(big > 110)
+    ys, xs = np.nonzero(skeleton)
+    pixels = set(zip(ys.tolist(), xs.tolist(), strict=True))
+    strokes = []
+    for y, x in pixels:
+        linked = [(y + dy, x + dx) for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)) if (y + dy, x + dx) in pixels]
+        strokes += [np.array([[x, y], [nx, ny]], np.float32) / side for ny, nx in linked]
+        if not linked:
+            strokes.append(np.array([[x, y]], np.float32) / side)
+    return strokes
+
+
+# The styles MNIST under-represents, as strokes in a unit box: one template per style, jittered when drawn.
+STYLES: dict[str, tuple[int, Strokes]] = {
+    "1-flag-foot": (1, [np.array([[0.30, 0.30], [0.56, 0.10], [0.52, 0.90]]), np.array([[0.30, 0.90], [0.74, 0.90]])]),
+    "1-flag": (1, [np.array([[0.34, 0.28], [0.56, 0.10], [0.52, 0.90]])]),
+    "7-crossed": (7, [np.array([[0.25, 0.12], [0.76, 0.12], [0.42, 0.90]]), np.array([[0.36, 0.52], [0.72, 0.50]])]),
+    "4-open": (4, [np.array([[0.36, 0.10], [0.24, 0.60], [0.80, 0.60]]), np.array([[0.64, 0.28], [0.64, 0.92]])]),
+    "4-closed": (4, [np.array([[0.64, 0.92], [0.64, 0.10], [0.20, 0.64], [0.82, 0.64]])]),
+}  # fmt: skip
+
+
+def style_strokes(style: str, rng: np.random.Generator) -> Strokes:
+    """A style's template with every point moved a little and the whole slanted and squeezed at random."""
+    _, template = STYLES[style]
+    shear, squeeze = rng.uniform(-0.25, 0.25), rng.uniform(0.8, 1.2)
+    out = []
+    for stroke in template:
+        pts = stroke + rng.normal(0, 0.025, stroke.shape)
+        x = 0.5 + (pts[:, 0] - 0.5) * squeeze + shear * (pts[:, 1] - 0.5)
+        out.append(np.stack([x, pts[:, 1]], 1).astype(np.float32))
+    return out
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Where and how a digit lands on a square canvas: its height, the pen's width, a turn, its centre (px)."""
+
+    canvas: int
+    height: float
+    pen: float
+    angle: float  # degrees, counter-clockwise
+    centre: tuple[float, float]
+
+
+def random_pose(rng: np.random.Generator, canvas: int, height=(0.2, 0.85), pen=(0.03, 0.2), angle=15.0) -> Pose:
+    """A random size (fraction of the canvas), pen width (fraction of the digit's height), turn and place."""
+    h = canvas * rng.uniform(*height)
+    w = max(1.5, h * math.exp(rng.uniform(math.log(pen[0]), math.log(pen[1]))))
+    margin = h * 0.6 + w
+    centre = tuple(float(rng.uniform(margin, canvas - margin)) if canvas > 2 * margin else canvas / 2 for _ in "xy")
+    return Pose(canvas, h, w, float(rng.uniform(-angle, angle)), centre)
+
+
+def place(strokes: Strokes, pose: Pose) -> Strokes:
+    """Strokes from their unit box to canvas pixels: scaled to the pose's height, turned, centred."""
+    points = np.concatenate(strokes)
+    low, high = points.min(0), points.max(0)
+    scale = pose.height / max(float(high[1] - low[1]), 1e-6)
+    mid = (low + high) / 2
+    turn = math.radians(pose.angle)
+    rotation = np.array([[math.cos(turn), math.sin(turn)], [-math.sin(turn), math.cos(turn)]], np.float32)
+    return [((s - mid) * scale) @ rotation + np.array(pose.centre, np.float32) for s in strokes]
+
+
+def render(strokes: Strokes, pose: Pose) -> np.ndarray:
+    """Strokes drawn with an anti-aliased round pen: an (canvas, canvas) uint8 ink map (255 = full ink)."""
+    from scipy import ndimage
+
+    lines = Image.new("1", (pose.canvas, pose.canvas), 0)
+    draw = ImageDraw.Draw(lines)
+    for stroke in place(strokes, pose):
+        points = [tuple(p) for p in stroke.tolist()]
+        draw.line(points if len(points) > 1 else points * 2, fill=1, width=1)
+    distance = ndimage.distance_transform_edt(~np.asarray(lines))
+    return np.round(np.clip(pose.pen / 2 + 0.5 - distance, 0, 1) * 255).astype(np.uint8)
+
+
+def glyph(font: Path, digit: int, pose: Pose) -> np.ndarray:
+    """A digit in a font (filled, its own stroke widths) at a pose's height, angle and place: a uint8 ink map."""
+    size = max(8, round(pose.height * 1.4))
+    face = ImageFont.truetype(str(font), size)
+    left, top, right, bottom = face.getbbox(str(digit))
+    mask = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(mask).text((2 - left, 2 - top), str(digit), font=face, fill=255)
+    mask = mask.resize((max(1, round(mask.width * pose.height / mask.height)), round(pose.height)),
+                       Image.Resampling.LANCZOS).rotate(pose.angle, Image.Resampling.BILINEAR, expand=True)  # fmt: skip
+    canvas = Image.new("L", (pose.canvas, pose.canvas), 0)
+    canvas.paste(mask, (round(pose.centre[0] - mask.width / 2), round(pose.centre[1] - mask.height / 2)))
+    return np.asarray(canvas)
+
+
+def field(ink: np.ndarray) -> np.ndarray:
+    """An ink map through the server's MNIST recipe: the (28, 28) uint8 input the network sees."""
+    return np.round(recipe.mnist_digit(ink) * 255).astype(np.uint8)
+
+
+def _pen_sample(args: tuple) -> np.ndarray:
+    digit, seed = args
+    rng = np.random.default_rng(seed)
+    return field(
+        render(skeleton_strokes(digit), random_pose(rng, 128, height=(0.55, 0.85), pen=(0.025, 0.25), angle=20))
+    )
+
+
+def _style_sample(seed: int) -> tuple[np.ndarray, int]:
+    rng = np.random.default_rng(seed)
+    style = list(STYLES)[seed % len(STYLES)]
+    return field(render(style_strokes(style, rng), random_pose(rng, 128, height=(0.55, 0.85)))), STYLES[style][0]
+
+
+def _glyph_sample(args: tuple) -> tuple[np.ndarray, int]:
+    font, seed = args
+    rng = np.random.default_rng(seed)
+    digit = seed % 10
+    return field(glyph(font, digit, random_pose(rng, 128, height=(0.5, 0.8), angle=10))), digit
+
+
+def training_set(images: np.ndarray, labels: np.ndarray, fonts: list[Path], seed: int, cache: Path | None = None,
+                 styles: int = 6000, glyphs_per_font: int = 300) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Extra training data, (N, 1, 28, 28) uint8 and labels: every digit of `images` redrawn with a random pen,
+    `styles` drawings of the STYLES, and `glyphs_per_font` digits of each font. Cached in `cache` (an .npz)
+    under a key of the inputs, since it takes a few minutes on two cores."""
+    key = hashlib.sha256(images.tobytes() + labels.tobytes() + repr((seed, styles, glyphs_per_font, VERSION,
+                         recipe.STROKE_PEAKS, [f.name for f in fonts])).encode()).hexdigest()[:16]  # fmt: skip
+    path = cache / f"pen-{key}.npz" if cache else None
+    if path and path.is_file():
+        with np.load(path) as saved:
+            return saved["x"], saved["y"]
+    from multiprocessing import get_context
+
+    seeds = np.random.default_rng(seed).integers(0, 2**63, len(images) + styles + len(fonts) * glyphs_per_font)
+    with get_context("spawn").Pool() as pool:
+        pens = pool.map(_pen_sample, zip(images[:, 0], seeds[: len(images)], strict=True), chunksize=256)
+        extra = pool.map(_style_sample, [int(s) for s in seeds[len(images) : len(images) + styles]], chunksize=64)
+        each_font = [f for f in fonts for _ in range(glyphs_per_font)]
+        font_jobs = list(zip(each_font, (int(s) for s in seeds[len(images) + styles :]), strict=True))
+        extra += pool.map(_glyph_sample, font_jobs, chunksize=64)
+    x = np.stack(pens + [f for f, _ in extra])[:, None]
+    y = np.concatenate([labels, np.array([d for _, d in extra], dtype=labels.dtype)])
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, x=x, y=y)
+    return x, y

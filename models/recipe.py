@@ -1,0 +1,120 @@
+"""The recipes that turn an ink map into a model's 28x28 input: numpy and Pillow only (serving needs no torch).
+
+An ink map is (H, W) uint8: 0 = background, 255 = full ink, whatever the image's colours were.
+Training data made from drawings (`models.pen`) and every request the server reads go through
+these same functions, so the network is trained on exactly what it is asked about.
+
+The MNIST recipe (LeCun et al.): the digit's bounding box is scaled, aspect kept and
+anti-aliased, so that its longer side is 20 px; it is then placed in a 28x28 field so that
+its centre of mass lies at the field's centre (pixel (14, 14), measured on the real test set).
+Fashion-MNIST's recipe: trim to the object, scale the longer side to 28 px, centre it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+FIELD = 28
+DIGIT_BOX = 20
+MNIST_CENTRE = 14.0  # mean centre of mass of the MNIST test digits, in pixel indices
+INK_THRESHOLD = 0.1  # of the peak ink: what counts as ink for the bounding box
+MIN_PEAK = 38  # (15% of full ink) weaker than this everywhere: nothing is drawn
+MIN_INK_PIXELS = 3
+STROKE_PEAKS = True  # bring each stroke to full ink (stroke_peaks)
+LOCAL = 2  # px (of the 20 px digit): how near the brightest ink a pixel is measured against
+LOCAL_FLOOR = 0.35  # of full ink: fainter marks are not raised as if they were strokes
+
+
+class PreprocessError(ValueError):
+    """An image we cannot turn into a model input; `code` names the reason for the API."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def ink_crop(ink: np.ndarray) -> np.ndarray:
+    """The ink's bounding box cut out of a uint8 ink map (a view: no pixel is copied).
+
+    Raises PreprocessError("empty_image") when there is no ink worth reading.
+    """
+    peak = int(ink.max(initial=0))
+    if peak < MIN_PEAK:
+        raise PreprocessError("empty_image", "the image is empty: draw a digit first")
+    mask = ink > int(INK_THRESHOLD * peak)
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    top, left, bottom, right = rows[0], cols[0], rows[-1] + 1, cols[-1] + 1
+    if (
+        max(bottom - top, right - left) < MIN_INK_PIXELS
+        or np.count_nonzero(mask[top:bottom, left:right]) < MIN_INK_PIXELS
+    ):
+        raise PreprocessError("empty_image", "the image holds only a speck of ink: draw a digit first")
+    return ink[top:bottom, left:right]
+
+
+def _fit(crop: np.ndarray, side: int) -> np.ndarray:
+    """Scale a uint8 crop so that its longer side is `side` px, aspect kept, anti-aliased (area average when
+    shrinking, bilinear when enlarging); float32 in [0, 1] with its peak at 1 (MNIST strokes peak at full ink)."""
+    h, w = crop.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    small = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).resize(size, method), dtype=np.float32)
+    return small * np.float32(1 / max(float(small.max()), 1.0))
+
+
+def _paste(small: np.ndarray, top: int, left: int) -> np.ndarray:
+    """Place `small` in a FIELD x FIELD zero field at (top, left), clipping what falls outside."""
+    out = np.zeros((FIELD, FIELD), dtype=np.float32)
+    h, w = small.shape
+    t0, l0 = max(top, 0), max(left, 0)
+    t1, l1 = min(top + h, FIELD), min(left + w, FIELD)
+    if t1 > t0 and l1 > l0:
+        out[t0:t1, l0:l1] = small[t0 - top : t1 - top, l0 - left : l1 - left]
+    return out
+
+
+def stroke_peaks(digit: np.ndarray) -> np.ndarray:
+    """Each stroke brought up to full ink, as MNIST's pen strokes are: a pixel over the brightest within
+    LOCAL px of it (at least LOCAL_FLOOR of full). A hairline beside a thick stroke (a cursive font, a light
+    touch) would otherwise fade away when the digit is shrunk to 20 px."""
+    height, width = digit.shape
+    padded = np.pad(digit, LOCAL)
+    rows = padded[:, :width].copy()  # a square maximum filter, one axis at a time
+    for dx in range(1, 2 * LOCAL + 1):
+        np.maximum(rows, padded[:, dx : dx + width], out=rows)
+    local = rows[:height].copy()
+    for dy in range(1, 2 * LOCAL + 1):
+        np.maximum(local, rows[dy : dy + height], out=local)
+    return np.minimum(1.0, digit / np.maximum(local, LOCAL_FLOOR))
+
+
+def mnist_digit(ink: np.ndarray) -> np.ndarray:
+    """The MNIST recipe: crop, longer side to 20 px, centre of mass to the field centre. (H, W) -> (28, 28)."""
+    digit = _fit(ink_crop(ink), DIGIT_BOX)
+    if STROKE_PEAKS:
+        digit = stroke_peaks(digit)
+    rows, cols = digit.sum(1), digit.sum(0)
+    mass = rows.sum()
+    cy, cx = rows @ np.arange(len(rows)) / mass, cols @ np.arange(len(cols)) / mass
+    return _paste(digit, round(MNIST_CENTRE - cy), round(MNIST_CENTRE - cx))
+
+
+def fashion_item(ink: np.ndarray) -> np.ndarray:
+    """Fashion-MNIST's recipe: crop, longer side to 28 px, centre the box. (H, W) -> (28, 28)."""
+    item = _fit(ink_crop(ink), FIELD)
+    h, w = item.shape
+    return _paste(item, (FIELD - h) // 2, (FIELD - w) // 2)
+
+
+RECIPES = {"mnist-digit": mnist_digit, "fashion-mnist-image": fashion_item}
+# Mean ink of a 28x28 field: 0.13 for MNIST training digits, 0.29 at the 99.9th percentile, 0.40 at most.
+# Far above that the "digit" is a blob, a photo or noise, however confident the network is.
+MAX_DIGIT_COVERAGE = 0.35
+
+
+def plausible(field: np.ndarray, recipe: str) -> bool:
+    """Whether a [0, 1] field is within what the recipe's training data looked like."""
+    return recipe != "mnist-digit" or float(field.mean()) <= MAX_DIGIT_COVERAGE

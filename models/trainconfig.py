@@ -1,0 +1,115 @@
+"""Everything a training run can be told: one dataclass, filled from the command line and the data set's defaults.
+
+One new hyperparameter is one field here and one line in `parser()`; the training loop reads it from
+the config it is handed, never from an argparse namespace or a long parameter list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from models import augment, data, nets
+
+# Per-dataset defaults: the architecture and recipe that give our best result there.
+DEFAULTS = {
+    "mnist": {"arch": "digitnet", "epochs": 15, "augment": "digits", "lr": 3e-3, "batch_size": 128, "extras": "pen"},
+    "fashion-mnist": {"arch": "digitnet", "epochs": 15, "augment": "fashion", "lr": 3e-3, "batch_size": 128},
+    "cifar10": {"arch": "cifar-cnn", "epochs": 10, "augment": "cifar", "lr": 1e-3, "batch_size": 64},
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """A training run. Fields left None take the data set's default (`resolved`)."""
+
+    dataset: str = "mnist"
+    arch: str | None = None
+    arch_args: dict = field(default_factory=dict)
+    epochs: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    weight_decay: float = 1e-4
+    label_smoothing: float = 0.05
+    augment: str | None = None
+    extras: str | None = None  # "pen": MNIST train digits redrawn with a pen, the styles and fonts (models.pen)
+    pen_share: float = 1.0  # of the training digits, the share also redrawn with a pen
+    val_size: int = 5000
+    patience: int = 0  # epochs without a better validation accuracy before stopping; 0: run the whole schedule
+    target_accuracy: float | None = None
+    seed: int = 1
+    precision: str = "auto"  # auto: bf16 where the hardware runs it natively, else fp32
+    device: str = "auto"
+    threads: int | None = None
+    data_root: Path = data.DEFAULT_ROOT
+    out: Path | None = None
+    runs_dir: Path = Path("runs")
+    report: bool = True
+    dry_run: bool = False
+    finetune: Path | None = None  # start from this checkpoint's weights (and its arch, data set and recipe)
+    extra: tuple[Path, ...] = ()  # data set files (models.feedback export) mixed into training
+
+    def resolved(self) -> TrainConfig:
+        """The config with every default filled in (a dry run: one epoch)."""
+        defaults = DEFAULTS[self.dataset]
+        values = {key: getattr(self, key) if getattr(self, key) is not None else defaults.get(key)
+                  for key in ("arch", "epochs", "batch_size", "lr", "augment")}  # fmt: skip
+        values["extras"] = self.extras if self.extras is not None else defaults.get("extras", "none")
+        if self.dry_run:
+            values["epochs"] = 1
+        return replace(self, **values)
+
+    @property
+    def augment_config(self) -> augment.AugmentConfig:
+        return augment.PRESETS[self.augment or "none"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of `python -m models.train`: one flag per TrainConfig field."""
+    p = argparse.ArgumentParser(prog="python -m models.train", description="Train a network and write a "
+                                "self-describing checkpoint, its model card, its ONNX twin and a report folder.")  # fmt: skip
+    p.add_argument("--dataset", default="mnist", choices=list(data.DATASETS), help="data set (default: mnist)")
+    p.add_argument("--arch", choices=list(nets.ARCHITECTURES), help="network (default: per data set)")
+    p.add_argument("--arch-arg", dest="arch_args", action="append", default=[], metavar="K=V",
+                   help="constructor argument, repeatable (e.g. width=16)")  # fmt: skip
+    p.add_argument("--epochs", type=int, help="maximum epochs (default: per data set)")
+    p.add_argument("--batch-size", type=int, help="mini-batch size (default: per data set)")
+    p.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule (default: per data set)")
+    p.add_argument("--weight-decay", type=float, default=1e-4, help="AdamW weight decay (default: 1e-4)")
+    p.add_argument("--label-smoothing", type=float, default=0.05, help="cross-entropy label smoothing (default: 0.05)")
+    p.add_argument("--augment", choices=list(augment.PRESETS), help="augmentation preset (default: per data set)")
+    p.add_argument("--extras", choices=["pen", "none"],
+                   help="extra training data: pen = MNIST digits redrawn with a pen, styles, fonts (default: per data set)")  # fmt: skip
+    p.add_argument("--pen-share", type=float, default=1.0,
+                   help="with --extras pen: the share of training digits also redrawn with a pen (default: 1)")  # fmt: skip
+    p.add_argument("--val-size", type=int, default=5000, help="training images held out for validation (default: 5000)")
+    p.add_argument("--patience", type=int, default=0,
+                   help="stop after this many epochs without a better validation accuracy (default: 0, never: the "
+                        "one-cycle schedule's last, low-rate epochs are its best)")  # fmt: skip
+    p.add_argument("--target-accuracy", type=float, help="stop as soon as validation accuracy reaches this")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"],
+                   help="auto: bfloat16 autocast where the hardware runs it natively (AVX-512 BF16/AMX, recent GPUs), "
+                        "else fp32 (default: auto)")  # fmt: skip
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
+    p.add_argument("--out", type=Path, help="checkpoint path (default: RUN_DIR/model.pt)")
+    p.add_argument("--runs-dir", type=Path, default=Path("runs"), help="report folders go here (default: ./runs)")
+    p.add_argument("--no-report", dest="report", action="store_false", help="skip the PNG report")
+    p.add_argument("--dry-run", action="store_true", help="a tiny subset and one epoch: the whole path in seconds")
+    p.add_argument("--finetune", type=Path, help="start from this checkpoint (its arch, data set and recipe)")
+    p.add_argument("--extra", action="append", type=Path, default=[], metavar="FILE",
+                   help="a data set file (python -m models.feedback export) to mix in, repeatable")  # fmt: skip
+    return p
+
+
+def from_args(argv: list[str] | None = None) -> TrainConfig:
+    """Parse the command line into a TrainConfig."""
+    args = vars(parser().parse_args(argv))
+    args["arch_args"] = {k: json.loads(v) for k, _, v in (pair.partition("=") for pair in args["arch_args"])}
+    args["extra"] = tuple(args["extra"])
+    known = {f.name for f in fields(TrainConfig)}
+    return TrainConfig(**{k: v for k, v in args.items() if k in known})

@@ -1,0 +1,103 @@
+"""Segmentation of drawn numbers (backend/segment.py), on drawings with known digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image, ImageDraw
+
+from backend import segment
+from backend.preprocess import PreprocessError
+
+
+@settings(max_examples=150, deadline=None)
+@given(binary=arrays(np.bool_, st.tuples(st.integers(1, 30), st.integers(1, 30))))
+def test_labels_are_scipys_8_connected_components(binary):
+    from scipy import ndimage
+
+    ours, count = segment.label(binary)
+    theirs, expected = ndimage.label(binary, structure=np.ones((3, 3)))
+    assert count == expected
+    # the same partition, whatever the numbering
+    pairs = set(zip(ours[binary].tolist(), theirs[binary].tolist(), strict=True))
+    assert len(pairs) == count and len({a for a, _ in pairs}) == count and not ours[~binary].any()
+
+
+def drawing(strokes_per_digit: list[list[list[tuple[float, float]]]], width: int = 14, size=(900, 300)) -> np.ndarray:
+    """An ink map (uint8) with each digit's strokes, each digit in a 200 px slot of a wide canvas."""
+    img = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(img)
+    for k, strokes in enumerate(strokes_per_digit):
+        for stroke in strokes:
+            draw.line([(40 + 200 * k + x * 150, 40 + y * 220) for x, y in stroke], fill=255, width=width, joint="curve")
+    return np.asarray(img)
+
+
+FOUR_IN_TWO_STROKES = [[(0.45, 0.0), (0.05, 0.6), (0.9, 0.6)], [(0.65, 0.15), (0.65, 0.52)]]  # the pen lifted
+FIVE_WITH_A_LIFTED_BAR = [[(0.15, 0.05), (0.1, 0.45), (0.6, 0.45), (0.75, 0.75), (0.5, 1.0), (0.05, 0.9)],
+                          [(0.22, 0.05), (0.8, 0.05)]]  # fmt: skip
+ONE = [[(0.5, 0.0), (0.5, 1.0)]]
+
+
+def test_a_digit_drawn_in_pieces_is_one_group():
+    ink = drawing([FOUR_IN_TWO_STROKES, ONE, FIVE_WITH_A_LIFTED_BAR])
+    labels, pieces = segment.label(segment.Drawing(ink).ink > 50)
+    assert pieces == 5  # the 4 and the 5 each fall into two pieces...
+    masks = segment.groups(segment.Drawing(ink), max_digits=12)
+    assert len(masks) == 3  # ...which are joined: three digits, left to right
+    starts = [np.flatnonzero(m.any(0))[0] for m in masks]
+    assert starts == sorted(starts)
+
+
+def test_digits_joined_by_a_stroke_are_offered_cut_where_they_join():
+    ink = drawing([ONE, ONE], size=(500, 300))
+    joined = ink.copy()
+    joined[150:165, 115:316] = 255  # a stroke joining the two 1s
+    drawing_ = segment.Drawing(joined)
+    (mask,) = segment.groups(drawing_, max_digits=12)
+    height = segment.line_height([mask])
+    cuts = [np.flatnonzero(left.any(0))[-1] for left, _ in segment.readings(drawing_, mask, height, None)]
+    middle = drawing_.ink.shape[1] / 2
+    assert any(abs(c - middle) < 0.15 * drawing_.ink.shape[1] for c in cuts)  # halfway along the join
+
+
+def test_a_group_twice_a_digits_width_is_cut_and_a_digit_is_not():
+    ink = drawing([ONE, ONE], size=(500, 300))
+    joined = ink.copy()
+    joined[150:165, 115:316] = 255
+    calls = []
+
+    def classify(inks):  # sure of narrow inks (a 1 each), unsure of wide ones
+        calls.append(len(inks))
+        out = np.full((len(inks), 10), 0.01)
+        for k, part in enumerate(inks):
+            cols = np.flatnonzero(part.any(0))
+            narrow = cols[-1] - cols[0] < 120
+            out[k, 1 if narrow else 7] = 0.9 if narrow else 0.3
+        return out / out.sum(1, keepdims=True)
+
+    read = segment.read(joined, classify, max_digits=12)
+    assert [int(p.argmax()) for _, p in read] == [1, 1] and len(calls) == 2  # the groups, then all their cuts
+    assert read[0][0].box[0] < read[1][0].box[0]
+    wide = np.array([1.0, 2.0, 0.2, np.log(0.5), 0.0, 0.0])  # twice as wide as tall, a neck, unsure whole
+    usual = np.array([1.0, 0.7, 0.9, np.log(0.001), 0.0, 1.0])  # a digit as wide as the others, read surely
+    assert segment.several(wide) and not segment.several(usual)
+
+
+def test_one_digit_is_read_exactly_as_predict_reads_it():
+    ink = drawing([FOUR_IN_TWO_STROKES])
+    ((digit, _),) = segment.read(ink, lambda inks: np.eye(10)[[4] * len(inks)], max_digits=12)
+    assert digit.ink is ink  # the drawing itself: the same field as /predict's
+
+
+def test_too_many_digits_and_empty_drawings_are_refused():
+    many = drawing([ONE] * 13, size=(13 * 200 + 100, 300))
+    with pytest.raises(PreprocessError) as err:
+        segment.read(many, lambda inks: np.eye(10)[[1] * len(inks)], max_digits=12)
+    assert err.value.code == "too_many_digits"
+    with pytest.raises(PreprocessError) as err:
+        segment.read(np.zeros((100, 100), np.uint8), lambda inks: None, max_digits=12)
+    assert err.value.code == "empty_image"

@@ -1,0 +1,73 @@
+"""A person writing whole numbers in the page's Number mode: digits with a lifted pen, digits that touch."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from harness import ARTIFACTS
+from harness.strokes import UNIT_DIGITS, place
+
+
+@pytest.fixture()
+def number_page(page):
+    page.get_by_role("button", name="Number").click()
+    page.get_by_test_id("pad").wait_for()
+    return page
+
+
+def write(page, text: str, overlap: float = 0.0):
+    """Mouse strokes for `text`, one digit per slot along the pad; `overlap` pulls neighbours together."""
+    box = page.get_by_test_id("pad").bounding_box()
+    height = box["height"] * 0.62
+    width, step = height * 0.62, height * (0.95 - overlap)
+    for k, char in enumerate(text):
+        x = box["x"] + box["width"] * 0.08 + k * step
+        for stroke in place(UNIT_DIGITS[char], x, box["y"] + box["height"] * 0.19, width, height):
+            page.mouse.move(*stroke[0])
+            page.mouse.down()
+            for point in stroke[1:]:
+                page.mouse.move(*point, steps=6)
+            page.mouse.up()
+
+
+def test_a_written_year_is_read_with_a_box_over_each_digit(number_page):
+    write(number_page, "2026")
+    expect(number_page.get_by_test_id("number-line")).to_have_text("It's 2026", timeout=15000)
+    expect(number_page.locator(".box")).to_have_count(4)
+    boxes = [number_page.get_by_test_id(f"box-{i}").bounding_box() for i in range(4)]
+    assert all(a["x"] + a["width"] <= b["x"] + 2 for a, b in zip(boxes, boxes[1:], strict=False))  # left to right
+    ARTIFACTS.mkdir(exist_ok=True)
+    number_page.screenshot(path=str(ARTIFACTS / "number-2026.png"), full_page=True)
+
+
+def test_digits_drawn_with_the_pen_lifted_are_one_digit_each(number_page):
+    write(number_page, "45")  # the 4 and the 5 are each two strokes
+    expect(number_page.get_by_test_id("number-line")).to_have_text("It's 45", timeout=15000)
+
+
+def test_touching_digits_are_told_apart(number_page):
+    write(number_page, "17", overlap=0.35)  # the 7's bar runs into the 1
+    expect(number_page.get_by_test_id("number-line")).to_have_text("It's 17", timeout=15000)
+
+
+def test_a_tap_on_a_digit_shows_its_probabilities_and_what_the_model_saw(number_page):
+    write(number_page, "30")
+    expect(number_page.get_by_test_id("number-line")).to_have_text("It's 30", timeout=15000)
+    expect(number_page.get_by_test_id("digit-details")).to_have_count(0)
+    number_page.get_by_test_id("chip-1").click()
+    details = number_page.get_by_test_id("digit-details")
+    expect(details).to_be_visible()
+    expect(details.get_by_test_id("prob-0")).to_have_class("top")
+    assert details.get_by_test_id("model-input").get_attribute("src").startswith("data:image/png;base64,")
+
+
+def test_the_number_pad_fits_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_role("button", name="Number").click()
+    pad = page.get_by_test_id("pad").bounding_box()
+    assert pad["width"] <= 375 - 16 and pad["width"] > 1.5 * pad["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

@@ -1,0 +1,35 @@
+"""A small, fixed-seed run of bench/pen.py: pen drawings made in real Chromium, read through the app."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import pen
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def result(browser, app):
+    batch = pen.items(browser, pens=400, per_style=24, per_font=30, seed=5)
+    return pen.summary(batch, pen.answers(app.test_client(), batch))
+
+
+def test_pen_drawn_mnist_digits_are_read_like_mnist(result):
+    by = result["by"]
+    assert by["kind"]["pen"]["n"] == 400 and by["kind"]["pen"]["accuracy"] >= 0.985
+    for encoding, figures in by["encoding"].items():  # each encoding on its own: one broken path cannot hide
+        assert figures["accuracy"] >= 0.97, encoding
+
+
+def test_the_styles_mnist_lacks_and_unseen_fonts_are_read(result):
+    by = result["by"]
+    for style, figures in by["style"].items():
+        assert figures["accuracy"] >= 0.9, style
+    assert by["kind"]["font"]["accuracy"] >= 0.95
+
+
+def test_mistakes_are_mostly_flagged_and_right_answers_rarely(result):
+    if result["mistakes"]:
+        assert result["mistakes_uncertain"] >= 0.5, result["wrong"]
+    assert result["correct_uncertain"] <= 0.02

@@ -1,0 +1,67 @@
+"""Pen drawings (models/pen.py): skeletons, a round pen of the asked width, styles, fonts, the training extras."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models import data, pen, recipe
+
+
+def test_a_drawn_bar_is_thinned_to_its_centre_line():
+    digit = np.zeros((28, 28), np.uint8)
+    digit[5:23, 12:16] = 255  # a 4 px wide vertical bar
+    points = np.concatenate(pen.skeleton_strokes(digit))
+    xs, ys = points[:, 0] * 28, points[:, 1] * 28
+    assert np.all(np.abs(xs - 14) < 0.75)  # on the bar's centre line, whatever its width
+    assert ys.max() - ys.min() > 12
+
+
+@pytest.mark.parametrize("width", [3.0, 8.0, 20.0])
+def test_the_pen_draws_strokes_of_its_width_with_round_ends(width):
+    pose = pen.Pose(canvas=200, height=100, pen=width, angle=0, centre=(100, 100))
+    ink = pen.render([np.array([[0.5, 0.0], [0.5, 1.0]], np.float32)], pose)
+    across = ink[100] / 255
+    assert across.sum() == pytest.approx(width, abs=0.6)  # the anti-aliased profile integrates to the width
+    column = ink[:, 100] > 127
+    assert np.flatnonzero(column)[[0, -1]].tolist() == pytest.approx([50 - width / 2, 150 + width / 2], abs=1.5)
+
+
+def test_a_turned_pose_turns_the_drawing():
+    line = [np.array([[0.5, 0.0], [0.5, 1.0]], np.float32)]
+    upright = pen.render(line, pen.Pose(200, 100, 4, 0, (100, 100)))
+    turned = pen.render(line, pen.Pose(200, 100, 4, 90, (100, 100)))
+    assert upright[:, 100].sum() > 20 * 255 and upright[100].sum() < 6 * 255
+    assert turned[100].sum() > 20 * 255 and turned[:, 100].sum() < 6 * 255
+
+
+@pytest.mark.parametrize("style", list(pen.STYLES))
+def test_every_style_gives_a_digit_field(style):
+    rng = np.random.default_rng(0)
+    ink = pen.render(pen.style_strokes(style, rng), pen.random_pose(rng, 280))
+    field = pen.field(ink)
+    assert field.shape == (28, 28) and field.max() == 255 and field[:2].max() == 0
+
+
+def test_a_font_glyph_lands_where_its_pose_says():
+    font = data.fetch_fonts()["train"][0]
+    ink = pen.glyph(font, 7, pen.Pose(200, 120, 0, 0, (60, 140)))
+    ys, xs = np.nonzero(ink > 127)
+    assert 110 <= ys.max() - ys.min() + 1 <= 124 and abs(ys.mean() - 140) < 25 and abs(xs.mean() - 60) < 25
+
+
+def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_train):
+    images, labels = (t[:40].numpy() for t in mnist_train)
+    fonts = data.fetch_fonts()["train"][:2]
+    x, y = pen.training_set(images, labels, fonts, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
+    assert x.shape == (40 + 10 + 10, 1, 28, 28) and x.dtype == np.uint8 and y[:40].tolist() == labels.tolist()
+    assert set(y[40:50].tolist()) <= {1, 4, 7} and (x.reshape(len(x), -1).max(1) == 255).all()
+    centre = np.array([recipe.MNIST_CENTRE] * 2)
+    for field in x[:, 0]:  # each one placed as the MNIST recipe places a digit
+        ys, xs = np.indices(field.shape)
+        mass = field.astype(float)
+        assert np.abs(np.array([(ys * mass).sum(), (xs * mass).sum()]) / mass.sum() - centre).max() <= 0.75
+    cached = list(tmp_path.glob("pen-*.npz"))
+    assert len(cached) == 1
+    again = pen.training_set(images, labels, fonts, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
+    assert np.array_equal(again[0], x)
