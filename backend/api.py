@@ -75,6 +75,10 @@ def predict_batch():
 def predict_number():
     """A drawn number -> its digits left to right, each with its box, confidence and probabilities."""
     predictor, settings = requested_model(), current_app.extensions["settings"]
+    if predictor.card["preprocess"] != "mnist-digit":
+        raise ApiError(
+            400, "not_a_digit_model", f"model {predictor.name!r} reads {predictor.card['dataset']}, not digits"
+        )
     ink = decode.ink_of(single_image(), settings.max_image_pixels)
     prepared: dict[int, Prepared] = {}
 

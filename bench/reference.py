@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.reference [--epochs-scale 1.0]
 
 S1 mlp (3 epochs), S3 lenet5 (5), S0 s0-cnn (5), S4 fashion-cnn (6, Fashion-MNIST), without
-augmentation, like the tutorials. S2 cifar-cnn needs a user-supplied CIFAR-10 and is run only
+augmentation or extra data, in fp32, like the tutorials. S2 cifar-cnn needs a user-supplied CIFAR-10 and is run only
 when data/cifar-10-batches-py exists. Writes bench/results/reference.json.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import time
 from pathlib import Path
 
@@ -37,22 +38,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"{system} {arch}: skipped, no data/{data.CIFAR_DIR} (CIFAR-10 has no offline source)")
             continue
         n = max(1, round(epochs * args.epochs_scale))
-        cmd = [
-            "--dataset",
-            dataset,
-            "--arch",
-            arch,
-            "--epochs",
-            str(n),
-            "--augment",
-            "none",
-            "--label-smoothing",
-            "0",
-            "--out",
-            str(args.out_dir / f"{arch}.pt"),
-            "--runs-dir",
-            str(args.out_dir),
-        ]
+        cmd = shlex.split(
+            f"--dataset {dataset} --arch {arch} --epochs {n} --augment none --extras none "
+            f"--label-smoothing 0 --precision fp32 --out {args.out_dir / (arch + '.pt')} --runs-dir {args.out_dir}"
+        )
         t0 = time.perf_counter()
         card = train.main(cmd)
         rows.append(

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         card = export.export(out)
     except ImportError as exc:
         print(f"no ONNX twin written ({exc.name} is not installed): the server will run this checkpoint in torch")
-    webreport.write(out, model)  # the model page's data, beside the checkpoint
+    webreport.write(out, model, cfg.data_root)  # the model page's data, beside the checkpoint
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "metrics.json").write_text(json.dumps({**metrics, "history": asdict(history), "checkpoint": str(out),
                                                       "calibration": calibration}, indent=2) + "\n")  # fmt: skip

@@ -102,7 +102,7 @@ def test_health_ready_model_models(client):
     ready = client.get("/ready").get_json()
     assert ready["ready"] is True and ready["models"]["mnist"] in ("cpu", "cuda", "cuda:0")
     card = client.get("/model").get_json()
-    assert card["arch"] == "digitnet" and card["dataset"] == "mnist" and card["metrics"]["test_accuracy"] >= 0.996
+    assert card["arch"] == "digitnet" and card["dataset"] == "mnist" and card["metrics"]["test_accuracy"] > 0.995
     listing = client.get("/models").get_json()
     assert listing["default"] == "mnist" and [m["name"] for m in listing["models"]] == ["mnist", "fashion-mnist"]
 

@@ -71,6 +71,8 @@ def test_more_digits_than_max_digits_is_its_own_error(app):
     r = client.post("/predict/number", data=written("1234"), content_type="image/png")
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "too_many_digits"
     assert client.post("/predict/number?model=nope", data=written("12"), content_type="image/png").status_code == 404
+    clothes = client.post("/predict/number?model=fashion-mnist", data=written("12"), content_type="image/png")
+    assert clothes.status_code == 400 and clothes.get_json()["error"]["code"] == "not_a_digit_model"
 
 
 def test_explain_maps_the_input_and_points_at_its_ink(client):

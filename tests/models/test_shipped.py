@@ -12,7 +12,7 @@ from models import checkpoint, evaluate
 def test_shipped_checkpoint_reaches_its_accuracy(path, floor):
     result = evaluate.evaluate_checkpoint(path)
     card = checkpoint.read_card(path)
-    assert result["test_accuracy"] >= floor
+    assert result["test_accuracy"] >= floor - 1e-6  # a float32 mean: 9960/10000 reads 0.99599999
     assert result["test_accuracy"] == pytest.approx(card["metrics"]["test_accuracy"], abs=1e-4)
     assert card["bytes"] < 5 * 1024 * 1024 and card["sha256"] == checkpoint.sha256_file(path)
     assert card["command"].startswith("python -m models.train")
