@@ -11,7 +11,6 @@ bench/results/canvas_accuracy.json.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from backend import preprocess
 from backend.config import load_settings
 from backend.predictor import load
-from harness import MNIST_CKPT, RESULTS
+from harness import MNIST_CKPT, write_result
 from harness.images import paste_digit, png, render
 from models import data
 
@@ -62,9 +61,7 @@ def main(argv: list[str] | None = None) -> dict:
             f"{path}: canvas accuracy {results[str(path)]['canvas_accuracy']:.4f} "
             f"({results[str(path)]['canvas_errors']} of {args.count} wrong), MNIST test {card['metrics']['test_accuracy']:.4f}"
         )
-    out = RESULTS / "canvas_accuracy.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"results: {out}")
+    write_result("canvas_accuracy", results)
     return results
 
 

@@ -13,13 +13,12 @@ bench/results/deploy.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from harness import RESULTS, heroku, loadgen
+from harness import heroku, loadgen, write_result
 from harness.images import SEVEN, stroke_canvas
 from harness.server import Server, mapped_files
 
@@ -81,10 +80,8 @@ def main(argv: list[str] | None = None) -> dict:
     result["goals"] = GOALS
     result["met"] = {key: result[key] <= goal for key, goal in GOALS.items()}
     result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "deploy.json").write_text(json.dumps(result, indent=2) + "\n")
     print("goals met:", result["met"])
-    print(f"results: {RESULTS / 'deploy.json'}")
+    write_result("deploy", result)
     return result
 
 

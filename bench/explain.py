@@ -27,7 +27,7 @@ from playwright.sync_api import sync_playwright
 
 from backend import explain
 from backend.app import create_app
-from harness import RESULTS, pen
+from harness import pen, write_result
 from harness.browser import launch
 from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
@@ -147,9 +147,7 @@ def main(argv: list[str] | None = None) -> dict:
     result.update(worst=worst, goals=GOALS, met={k: worst[k] <= GOALS[k] for k in GOALS},
                   when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # fmt: skip
     print(json.dumps(result, indent=1))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "explain.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"results: {RESULTS / 'explain.json'}")
+    write_result("explain", result)
     return result
 
 

@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from backend import decode, segment
 from backend.app import create_app
-from harness import RESULTS, numbers
+from harness import numbers, write_result
 from harness.browser import launch
 
 
@@ -71,8 +71,7 @@ def main(argv: list[str] | None = None) -> dict:
               "settings": vars(args), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
     print(json.dumps(result, indent=1))
     print(f"SPLIT_W = {tuple(result['weights'])}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "fit_split.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_result("fit_split", result)
     return result
 
 

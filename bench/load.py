@@ -15,7 +15,7 @@ import argparse
 import json
 import time
 
-from harness import RESULTS
+from harness import write_result
 from harness.faults import graceful_term, kill_worker, sustained
 from harness.server import Server
 
@@ -38,9 +38,7 @@ def main(argv: list[str] | None = None) -> dict:
         server.stop()
     print("sigterm:", json.dumps(result["sigterm"]))
     result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"results: {RESULTS / 'load.json'}")
+    write_result("load", result)
     return result
 
 

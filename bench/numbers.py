@@ -22,7 +22,7 @@ import numpy as np
 import requests
 from playwright.sync_api import sync_playwright
 
-from harness import RESULTS, numbers, pen
+from harness import numbers, pen, write_result
 from harness.browser import launch
 from harness.server import Server
 
@@ -96,9 +96,7 @@ def main(argv: list[str] | None = None) -> dict:
     result.update(goals=GOALS, settings=vars(args), when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     print(json.dumps({k: v for k, v in result.items() if k not in ("wrong", "by_length", "by_encoding")}, indent=1))
     print("by length:", {n: v["accuracy"] for n, v in result["by_length"].items()})
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "numbers.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"results: {RESULTS / 'numbers.json'}")
+    write_result("numbers", result)
     return result
 
 

@@ -12,7 +12,6 @@ bench/results/pen.json (harness/pen.py makes the canvases).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 from playwright.sync_api import sync_playwright
 
 from backend.app import create_app
-from harness import MNIST_CKPT, RESULTS, pen
+from harness import MNIST_CKPT, pen, write_result
 from harness.browser import launch
 from models import data, runtime
 
@@ -64,9 +63,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"  {group:>9}: " + "  ".join(f"{k} {v['accuracy']}" for k, v in by[group].items()))
     out = {"settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]}, "results": results,
            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "pen.json").write_text(json.dumps(out, indent=2) + "\n")
-    print(f"results: {RESULTS / 'pen.json'}")
+    write_result("pen", out)
     return out
 
 

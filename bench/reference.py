@@ -10,12 +10,11 @@ when data/cifar-10-batches-py exists. Writes bench/results/reference.json.
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import time
 from pathlib import Path
 
-from harness import RESULTS, ROOT
+from harness import ROOT, write_result
 from models import data, train
 
 RUNS = [  # (system, arch, dataset, tutorial epochs)
@@ -56,8 +55,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 "command": card["command"],
             }
         )
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "reference.json").write_text(json.dumps(rows, indent=2) + "\n")
+    write_result("reference", rows)
     for r in rows:
         print(
             f"{r['system']} {r['arch']:<12} {r['dataset']:<14} {r['epochs']:>2} epochs  "

@@ -17,11 +17,10 @@ own cost per request is in every figure.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
-from harness import RESULTS, loadgen
+from harness import loadgen, write_result
 from harness.browser import chromium_canvas
 from harness.clients import encodings, mnist_style
 from harness.images import SEVEN
@@ -122,9 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
     result.update(worst=worst, goals=GOALS, when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     result["met"] = {k: worst[k] >= GOALS[k] if k == "ratio" else worst[k] <= GOALS[k] for k in GOALS}
     print(f"worst kind: {worst}; PSS master + 2 workers {worst['pss_mb']} MB\ngoals met: {result['met']}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "serve.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"results: {RESULTS / 'serve.json'}")
+    write_result("serve", result)
     return result
 
 

@@ -14,7 +14,6 @@ bench/results/train_speed-<device>.json, naming the CPU's capability, and ends w
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import tempfile
 import time
@@ -22,7 +21,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from harness import RESULTS
+from harness import write_result
 from models import data, nets, train
 from models.evaluate import evaluate
 
@@ -165,10 +164,7 @@ def main(argv: list[str] | None = None) -> dict:
                   f"of training ({r['images']} images)")  # fmt: skip
     if "seed_style" in result and result["ours"]["reached"]:
         result["speedup"] = round(result["seed_style"]["seconds"] / result["ours"]["seconds"], 2)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"train_speed-{device.type}{'' if args.precision == 'auto' else '-' + args.precision}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"results: {out}")
+    write_result(f"train_speed-{device.type}{'' if args.precision == 'auto' else '-' + args.precision}", result)
     if "speedup" in result:
         lower = "" if result["seed_style"]["reached"] else " (at least: the seed-style loop never got there)"
         print(f"speedup: {result['speedup']:.1f}x{lower}")

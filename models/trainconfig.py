@@ -15,7 +15,16 @@ from models import augment, data, nets
 
 # Per-dataset defaults: the architecture and recipe that give our best result there.
 DEFAULTS = {
-    "mnist": {"arch": "digitnet", "epochs": 15, "augment": "digits", "lr": 3e-3, "batch_size": 128, "extras": "pen"},
+    "mnist": {
+        "arch": "digitnet",
+        "arch_args": {"width": 16},
+        "epochs": 20,
+        "augment": "digits",
+        "lr": 3e-3,
+        "batch_size": 128,
+        "extras": "pen",
+        "pen_share": 0.5,
+    },
     "fashion-mnist": {"arch": "digitnet", "epochs": 15, "augment": "fashion", "lr": 3e-3, "batch_size": 128},
     "cifar10": {"arch": "cifar-cnn", "epochs": 10, "augment": "cifar", "lr": 1e-3, "batch_size": 64},
 }
@@ -35,7 +44,7 @@ class TrainConfig:
     label_smoothing: float = 0.05
     augment: str | None = None
     extras: str | None = None  # "pen": MNIST train digits redrawn with a pen, the styles and fonts (models.pen)
-    pen_share: float = 1.0  # of the training digits, the share also redrawn with a pen
+    pen_share: float | None = None  # of the training digits, the share also redrawn with a pen
     val_size: int = 5000
     patience: int = 0  # epochs without a better validation accuracy before stopping; 0: run the whole schedule
     target_accuracy: float | None = None
@@ -57,6 +66,9 @@ class TrainConfig:
         values = {key: getattr(self, key) if getattr(self, key) is not None else defaults.get(key)
                   for key in ("arch", "epochs", "batch_size", "lr", "augment")}  # fmt: skip
         values["extras"] = self.extras if self.extras is not None else defaults.get("extras", "none")
+        values["pen_share"] = self.pen_share if self.pen_share is not None else defaults.get("pen_share", 1.0)
+        if not self.arch_args and values["arch"] == defaults["arch"]:  # the default network, at its default size
+            values["arch_args"] = defaults.get("arch_args", {})
         if self.dry_run:
             values["epochs"] = 1
         return replace(self, **values)
@@ -82,8 +94,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--augment", choices=list(augment.PRESETS), help="augmentation preset (default: per data set)")
     p.add_argument("--extras", choices=["pen", "none"],
                    help="extra training data: pen = MNIST digits redrawn with a pen, styles, fonts (default: per data set)")  # fmt: skip
-    p.add_argument("--pen-share", type=float, default=1.0,
-                   help="with --extras pen: the share of training digits also redrawn with a pen (default: 1)")  # fmt: skip
+    p.add_argument("--pen-share", type=float,
+                   help="with --extras pen: the share of training digits also redrawn with a pen (default: mnist 0.5)")  # fmt: skip
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for validation (default: 5000)")
     p.add_argument("--patience", type=int, default=0,
                    help="stop after this many epochs without a better validation accuracy (default: 0, never: the "

@@ -37,3 +37,32 @@ export function useUndoKey(undo) {
     return () => window.removeEventListener("keydown", onKey);
   }, [undo]);
 }
+
+// A drawing pad that is read by itself: `delay` ms after a stroke ends, again when `send` changes (another
+// model), and on Read; an empty pad clears the answer instead. Undo (also Ctrl/Cmd+Z) and Clear read again.
+export function usePadReader(pad, send, cancel, dispatch, mode, delay) {
+  const timer = useRef(null);
+  const read = useCallback(async () => {
+    clearTimeout(timer.current);
+    if (!pad.current || pad.current.isEmpty()) {
+      cancel();
+      dispatch({ type: "cleared", mode });
+      return;
+    }
+    send(await pad.current.toBlob());
+  }, [pad, send, cancel, dispatch, mode]);
+  const onStrokeEnd = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(read, delay);
+  }, [read, delay]);
+  useEffect(() => {
+    if (pad.current && !pad.current.isEmpty()) read();
+  }, [pad, read]);
+  const undo = useCallback(() => pad.current?.undo(), [pad]); // fires onStrokeEnd, which reads again
+  const clear = useCallback(() => {
+    pad.current?.clear();
+    read();
+  }, [pad, read]);
+  useUndoKey(undo);
+  return { read, onStrokeEnd, undo, clear };
+}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { predict } from "../api.js";
-import { useRequests, useUndoKey } from "../useRequests.js";
+import { usePadReader, useRequests } from "../useRequests.js";
 import AnswerLine from "./AnswerLine.jsx";
 import DrawingPad from "./DrawingPad.jsx";
 import Feedback from "./Feedback.jsx";
@@ -25,7 +25,6 @@ export default function DigitMode({ pane, model, why, dispatch, picker }) {
   const [size] = useState(padSize);
   const [brush, setBrush] = useState(() => Math.round(padSize() * 0.045)); // strokes about as thick as MNIST's
   const pad = useRef(null);
-  const timer = useRef(null);
   const lastImage = useRef(null); // what the current answer read, for a correction
   const { run, cancel } = useRequests(dispatch, "digit");
   const { status, result, error, feedback } = pane;
@@ -42,32 +41,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker }) {
     if (why && status === "done" && result && !result.explanation && lastImage.current) send(lastImage.current);
   }, [why, status, result, send]);
 
-  const predictDrawing = useCallback(async () => {
-    clearTimeout(timer.current);
-    if (!pad.current || pad.current.isEmpty()) {
-      cancel();
-      dispatch({ type: "cleared", mode: "digit" });
-      return;
-    }
-    send(await pad.current.toBlob());
-  }, [send, cancel, dispatch]);
-
-  const onStrokeEnd = useCallback(() => {
-    clearTimeout(timer.current);
-    timer.current = setTimeout(predictDrawing, DEBOUNCE_MS);
-  }, [predictDrawing]);
-
-  // A different model reads the drawing that is there (runs when `model` changes; nothing on an empty pad).
-  useEffect(() => {
-    if (pad.current && !pad.current.isEmpty()) predictDrawing();
-  }, [predictDrawing]);
-
-  const undo = useCallback(() => pad.current?.undo(), []); // fires onStrokeEnd, which predicts again
-  const clear = useCallback(() => {
-    pad.current?.clear();
-    predictDrawing();
-  }, [predictDrawing]);
-  useUndoKey(undo);
+  const { read: predictDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "digit", DEBOUNCE_MS);
 
   return (
     <div className="layout" onDrop={(e) => e.dataTransfer.files?.[0] && send(e.dataTransfer.files[0])}>

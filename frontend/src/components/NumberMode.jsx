@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { predictNumber } from "../api.js";
-import { useRequests, useUndoKey } from "../useRequests.js";
+import { usePadReader, useRequests } from "../useRequests.js";
 import DigitBoxes from "./DigitBoxes.jsx";
 import DrawingPad from "./DrawingPad.jsx";
 import NumberAnswer from "./NumberAnswer.jsx";
@@ -20,7 +20,6 @@ export default function NumberMode({ pane, model, dispatch, picker }) {
   const exportSize = [Math.round((width * EXPORT_HEIGHT) / height), EXPORT_HEIGHT];
   const [brush, setBrush] = useState(() => Math.round(height * 0.05));
   const pad = useRef(null);
-  const timer = useRef(null);
   const { run, cancel } = useRequests(dispatch, "number");
   const { status, result, error, selected } = pane;
   const send = useCallback((image) => run((signal) => predictNumber(image, { model, signal })), [run, model]);
@@ -29,31 +28,7 @@ export default function NumberMode({ pane, model, dispatch, picker }) {
     [run, model],
   );
 
-  const readDrawing = useCallback(async () => {
-    clearTimeout(timer.current);
-    if (!pad.current || pad.current.isEmpty()) {
-      cancel();
-      dispatch({ type: "cleared", mode: "number" });
-      return;
-    }
-    send(await pad.current.toBlob());
-  }, [send, cancel, dispatch]);
-
-  const onStrokeEnd = useCallback(() => {
-    clearTimeout(timer.current);
-    timer.current = setTimeout(readDrawing, DEBOUNCE_MS);
-  }, [readDrawing]);
-
-  useEffect(() => {
-    if (pad.current && !pad.current.isEmpty()) readDrawing();
-  }, [readDrawing]);
-
-  const undo = useCallback(() => pad.current?.undo(), []);
-  const clear = useCallback(() => {
-    pad.current?.clear();
-    readDrawing();
-  }, [readDrawing]);
-  useUndoKey(undo);
+  const { read: readDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "number", DEBOUNCE_MS);
 
   // boxes come in the exported drawing's pixels; an uploaded image's are not on the pad
   const onPad = result && status !== "empty" && !result.uploaded;
