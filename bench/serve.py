@@ -1,6 +1,6 @@
 """Serving speed for every kind of PNG clients send, against the real gunicorn (Procfile) on 127.0.0.1.
 
-    .venv/bin/python -m bench.serve [--seconds 6] [--kinds chromium-400,jpeg-280,...]
+    .venv/bin/python -m bench.serve [--seconds 6] [--kinds chromium-400,jpeg-280,...] [--client python|wrk]
 
 Kinds: a 7 drawn by real Chromium's canvas.toBlob() (what the page sends: 280 px; and 400 px), the same
 pixels encoded by Pillow (adaptive filters, as scripts write), by OpenCV, as a JPEG, and a 28x28
@@ -10,8 +10,8 @@ MNIST-style PNG. For each kind:
 2. through gunicorn with 2 sync workers at concurrency 4: /predict vs /health requests/s (in
    alternating slices: this VM's speed drifts within minutes) and /predict p50/p99.
 Memory (summed PSS of master + workers) after the load. The goals are judged on the worst kind.
-Writes bench/results/serve.json. The load generator shares the 2 cores with the server, so its
-own cost per request is in every figure.
+Writes bench/results/serve.json (serve-wrk.json with `--client wrk`). The load generator shares the 2
+cores with the server, so its own cost per request is in every figure: wrk's is a third of ours.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import argparse
 import statistics
 import time
 
-from harness import loadgen, write_result
+from harness import loadgen, write_result, wrk
 from harness.browser import chromium_canvas
 from harness.clients import encodings, mnist_style
 from harness.images import SEVEN
@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=6.0, help="seconds per route and kind (default: 6)")
     p.add_argument("--kinds", help="comma-separated subset of the kinds (default: all)")
+    p.add_argument("--client", choices=["python", "wrk"], default="python",
+                   help="load generator: harness.loadgen (default; the goals are judged on it) or wrk")  # fmt: skip
     args = p.parse_args(argv)
+    measure = wrk.alternating if args.client == "wrk" else loadgen.alternating
     images = kinds()
     if args.kinds:
         images = {k: images[k] for k in args.kinds.split(",")}
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> dict:
         for blob in images.values():  # warm both workers on every kind
             loadgen.run(server.url + "/predict", body=blob, concurrency=2, total=20)
         for name, blob in images.items():
-            empty, pred = loadgen.alternating(server.url, blob, 4, args.seconds)
+            empty, pred = measure(server.url, blob, 4, args.seconds)
             ratio = round(pred["requests_per_s"] / empty["requests_per_s"], 3)
             result["load"][name] = {"health": empty, "predict": pred, "ratio": ratio}
             print(
@@ -121,7 +124,8 @@ def main(argv: list[str] | None = None) -> dict:
     result.update(worst=worst, goals=GOALS, when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     result["met"] = {k: worst[k] >= GOALS[k] if k == "ratio" else worst[k] <= GOALS[k] for k in GOALS}
     print(f"worst kind: {worst}; PSS master + 2 workers {worst['pss_mb']} MB\ngoals met: {result['met']}")
-    write_result("serve", result)
+    result["client"] = args.client
+    write_result("serve" if args.client == "python" else "serve-wrk", result)
     return result
 
 

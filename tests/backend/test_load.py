@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness import faults, loadgen
+from harness import faults, loadgen, wrk
+from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
 
 
@@ -32,3 +33,15 @@ def test_sigterm_completes_requests_in_flight():
 def test_load_generator_refuses_anything_but_loopback():
     with pytest.raises(ValueError, match="loopback"):
         loadgen.run("http://10.0.0.1:80/", total=1)
+
+
+@pytest.mark.skipif(not wrk.available(), reason="wrk is not installed (scripts/setup.sh dev installs it)")
+def test_wrk_posts_the_image_and_every_predict_is_answered(server):
+    empty, pred = wrk.alternating(server.url, stroke_canvas(SEVEN), concurrency=2, seconds=2, slices=2)
+    assert pred["requests"] > 10 and pred["failed"] == 0  # a body wrk did not send would be a 4xx
+    assert empty["requests"] > 10 and empty["failed"] == 0
+
+
+def test_wrk_refuses_anything_but_loopback():
+    with pytest.raises(ValueError, match="loopback"):
+        wrk.alternating("http://10.0.0.1:80", b"", concurrency=1, seconds=1, slices=1)
