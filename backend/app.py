@@ -7,13 +7,12 @@ from typing import Any
 
 from flask import Flask, jsonify, send_from_directory
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import api, errors, feedback
 from backend.config import ConfigError, Settings, load_settings
 from backend.predictor import EngineUnavailable, load_all
+from backend.ratelimit import RateLimit
 from backend.store import Store, StoreError
 from models.runtime import CheckpointError
 
@@ -46,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings = load_settings(config)
         predictors = load_all(settings)
         store = Store(settings.database_url, settings.feedback_max_rows)
+        feedback_limit = RateLimit(settings.feedback_rate_limit, settings.ratelimit_storage_uri, "feedback")
     except (ConfigError, CheckpointError, EngineUnavailable, StoreError) as exc:
         raise StartupError(f"cannot start: {exc}") from None
     app = Flask(__name__, static_folder=None)
@@ -58,8 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     CORS(app, origins=list(settings.cors_origins), methods=["GET", "POST", "DELETE"],
          allow_headers=["Content-Type", "X-Delete-Token", "Authorization"], max_age=600)  # fmt: skip
-    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_uri, headers_enabled=True)
-    limiter.limit(settings.feedback_rate_limit, methods=["POST"])(feedback.bp)
+    app.extensions["feedback_limit"] = feedback_limit
     app.register_blueprint(api.bp)
     app.register_blueprint(feedback.bp)
     errors.register(app)

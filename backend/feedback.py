@@ -61,6 +61,7 @@ def _fields() -> tuple[bytes, object, object]:
 @bp.post("/feedback")
 def add():
     """One correction: the image (any form /predict takes) and the right `label` -> 201 {id, delete_token}."""
+    current_app.extensions["feedback_limit"].check(request.remote_addr or "")  # before any work: floods cost little
     predictor = requested_model()
     image, label, predicted = _fields()
     label = _class_index(label, predictor, "label", required=True)

@@ -75,3 +75,8 @@ def test_cuda_requested_without_a_gpu_is_a_startup_error():
         pytest.skip("this machine has a GPU: covered by the CUDA run in the README")
     with pytest.raises(StartupError, match="no CUDA device"):
         create_app({"device": "cuda"})
+
+
+def test_a_rate_limit_store_that_cannot_be_used_stops_startup_with_one_line():
+    with pytest.raises(StartupError, match="RATELIMIT_STORAGE_URI cannot be used"):
+        create_app({"device": "cpu", "ratelimit_storage_uri": "nosuchstore://localhost"})
