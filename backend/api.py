@@ -83,7 +83,8 @@ def predict_number():
     prepared: dict[int, Prepared] = {}
 
     def classify(inks: list[np.ndarray]) -> np.ndarray:
-        batch = [prepared.setdefault(id(ink), predictor.prepare_ink(ink)) for ink in inks]
+        batch = [predictor.prepare_ink(ink) for ink in inks]
+        prepared.update(zip(map(id, inks), batch, strict=True))  # each digit's input, for its answer below
         return predictor.predict(np.stack([p.input for p in batch]))
 
     read = segment.read(ink, classify, settings.max_digits)

@@ -116,8 +116,7 @@ def export():
         raise ApiError(404, "not_found", "no such route (set ADMIN_TOKEN to enable the export)")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not secrets.compare_digest(given.encode(), admin.encode()):
-        error = ApiError(401, "unauthorized", "send Authorization: Bearer <ADMIN_TOKEN>")
-        raise error
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <ADMIN_TOKEN>")
     data = dataset_bytes(_store().rows())
     return Response(data, mimetype="application/octet-stream",
                     headers={"Content-Disposition": "attachment; filename=corrections.npz"})  # fmt: skip

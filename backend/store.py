@@ -17,7 +17,6 @@ import logging
 import os
 import secrets
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,9 +24,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from backend.config import ROOT
+from models.feedback import database_url
 
-DEFAULT_URL = f"sqlite:///{ROOT / 'instance' / 'feedback.db'}"
 metadata = sa.MetaData()
 corrections = sa.Table(
     "corrections",
@@ -52,15 +50,6 @@ class StoreError(RuntimeError):
 
 class FeedbackFull(Exception):
     """The store holds FEEDBACK_MAX_ROWS corrections already."""
-
-
-def database_url(url: str | None) -> str:
-    """DATABASE_URL as SQLAlchemy wants it: Heroku's postgres:// scheme, and plain postgresql://, use psycopg 3."""
-    url = url or DEFAULT_URL
-    for scheme in ("postgres://", "postgresql://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url.removeprefix(scheme)
-    return url
 
 
 def _sqlite_pragmas(connection, _record) -> None:
@@ -129,15 +118,10 @@ class Store:
         """A forked worker must not share the master's connections."""
         self.engine.dispose(close=False)
 
-    @contextmanager
-    def _transaction(self):
-        with self.engine.begin() as connection:
-            yield connection
-
     def add(self, correction: Correction) -> tuple[int, str]:
         """Store a correction; return (id, delete token). Raises FeedbackFull at the cap."""
         token = secrets.token_urlsafe(24)
-        with self._transaction() as connection:
+        with self.engine.begin() as connection:
             if connection.execute(sa.select(sa.func.count()).select_from(corrections)).scalar_one() >= self.max_rows:
                 raise FeedbackFull
             row = {**correction.__dict__, "probabilities": json.dumps(correction.probabilities),
@@ -147,7 +131,7 @@ class Store:
 
     def delete(self, correction_id: int, token: str) -> bool | None:
         """Delete a correction if `token` is its own: True; False for a wrong token; None if there is no such id."""
-        with self._transaction() as connection:
+        with self.engine.begin() as connection:
             stored = connection.execute(sa.select(corrections.c.token_sha256).where(corrections.c.id == correction_id))
             expected = stored.scalar_one_or_none()
             if expected is None:

@@ -19,10 +19,8 @@ from backend import preprocess
 from backend.config import load_settings
 from backend.predictor import load
 from harness import MNIST_CKPT, write_result
-from harness.images import paste_digit, png, render
+from harness.images import ENCODINGS, paste_digit, png, render
 from models import data
-
-ENCODINGS = ("transparent", "white", "black")
 
 
 def canvases(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:

@@ -23,12 +23,11 @@ import time
 import numpy as np
 import requests
 import torch
-from playwright.sync_api import sync_playwright
 
 from backend import explain
 from backend.app import create_app
 from harness import pen, write_result
-from harness.browser import launch
+from harness.browser import chromium
 from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
 from models import data, nets, runtime
@@ -128,10 +127,8 @@ def main(argv: list[str] | None = None) -> dict:
     images, _ = data.load("mnist", train=False)
     picks = rng.choice(len(images), args.count, replace=False)
     mnist = runtime.normalise(images[picks, 0].numpy(), predictor.card["mean"], predictor.card["std"])
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         drawings = [i for i in pen.items(browser, args.count, 0, 0, seed=21) if i.kind == "pen"]
-        browser.close()
     pens = np.stack([predictor.prepare(i.data, 1 << 24).input[0] for i in drawings])
     random_predict = random_network(predictor.card)
     result = {"mnist": faithfulness(mnist, predictor, random_predict, rng),

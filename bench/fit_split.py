@@ -16,12 +16,11 @@ import json
 import time
 
 import numpy as np
-from playwright.sync_api import sync_playwright
 
 from backend import decode, segment
 from backend.app import create_app
 from harness import numbers, write_result
-from harness.browser import launch
+from harness.browser import chromium
 
 
 def labelled_groups(items, predictor) -> tuple[np.ndarray, np.ndarray]:
@@ -58,10 +57,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--count", type=int, default=400, help="drawn numbers (default: 400)")
     p.add_argument("--seed", type=int, default=99, help="seed of the drawings (default: 99; the benchmark uses 12)")
     args = p.parse_args(argv)
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         items = numbers.items(browser, args.count, args.seed)
-        browser.close()
     predictor = create_app({"device": "cpu"}).extensions["predictors"]["mnist"]
     x, y = labelled_groups(items, predictor)
     w = fit(x, y)

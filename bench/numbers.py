@@ -20,10 +20,9 @@ import time
 
 import numpy as np
 import requests
-from playwright.sync_api import sync_playwright
 
 from harness import numbers, pen, write_result
-from harness.browser import launch
+from harness.browser import chromium
 from harness.server import Server
 
 GOALS = {"whole": 0.97, "lifted": 0.97, "touching": 0.90, "single_agreement": 0.995, "p50_ms_6_digits": 20.0}
@@ -51,11 +50,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--seed", type=int, default=12, help="seed of the drawings (default: 12)")
     p.add_argument("--singles", type=int, default=1000, help="single-digit canvases for /predict agreement")
     args = p.parse_args(argv)
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         drawn = numbers.items(browser, args.count, args.seed)
         singles = [i for i in pen.items(browser, args.singles, 0, 0, seed=args.seed + 1) if i.kind == "pen"]
-        browser.close()
     rows, agree = [], 0
     with Server(env={"DEVICE": "cpu"}) as server:
         for item in drawn:

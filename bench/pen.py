@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from playwright.sync_api import sync_playwright
 
 from backend.app import create_app
 from harness import MNIST_CKPT, pen, write_result
-from harness.browser import launch
-from models import data, runtime
+from harness.browser import chromium
+from models import calibrate, data, runtime
 
 
 def mnist_test_figures(predictor) -> dict:
@@ -31,7 +30,7 @@ def mnist_test_figures(predictor) -> dict:
     probs = np.concatenate([predictor.predict(x[i : i + 1000]) for i in range(0, len(x), 1000)])
     correct = probs.argmax(1) == labels.numpy()
     return {"accuracy": round(float(correct.mean()), 4),
-            "ece": round(pen.expected_calibration_error(probs.max(1), correct), 4)}  # fmt: skip
+            "ece": round(calibrate.expected_calibration_error(probs.max(1), correct), 4)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -42,10 +41,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--per-font", type=int, default=200, help="digits in each held-out font (default: 200)")
     p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
     args = p.parse_args(argv)
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed)
-        browser.close()
     results = {}
     for path in args.checkpoints:
         app = create_app({"models": {"mnist": path}, "device": "cpu"})

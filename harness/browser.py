@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser downloads do not work offline
 CHROMIUM_ARGS = [
     "--headless",
@@ -29,14 +32,8 @@ def chromium_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int 
     What a browser really sends (Chromium: every row filtered Up, zlib level 1), unlike Pillow's encoder.
     Uses `browser` (a Playwright Browser) when given, else launches Chromium for the call."""
     if browser is None:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                return chromium_canvas(points, width, canvas, own)
-            finally:
-                own.close()
+        with chromium() as own:
+            return chromium_canvas(points, width, canvas, own)
     page = browser.new_page()
     try:
         return bytes(page.evaluate(_DRAW_AND_EXPORT, [[list(p) for p in points], width, canvas]))
@@ -84,6 +81,15 @@ def chromium_drawings(
         page.close()
 
 
-def launch(playwright):
-    """Debian's Chromium, headless, with the flags this machine needs."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, with the flags this machine needs: a Playwright Browser for the `with`
+    block, always closed after it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

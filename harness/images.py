@@ -13,6 +13,7 @@ INK = 0x44  # react-canvas-draw's default #444 brush
 # Strokes on a 400x400 canvas that the shipped model reads as these digits.
 ONE = [(200, 60), (200, 340)]
 SEVEN = [(120, 80), (290, 80), (180, 330)]
+ENCODINGS = ("transparent", "white", "black")  # how clients send a drawing: `render` makes each
 
 
 def png(img: Image.Image, **kw) -> bytes:

@@ -8,15 +8,13 @@ stroke missing, so it falls apart into two or more pieces), some have two neighb
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from harness.browser import chromium_drawings
+from harness.images import ENCODINGS
 from models import data, pen
-
-ENCODINGS = ("transparent", "white", "black")
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,9 @@ def _layout(digit_strokes: list[pen.Strokes], rng: np.random.Generator, touch: i
     for i, strokes in enumerate(digit_strokes):
         h = height * float(rng.uniform(0.8, 1.2))
         y += float(rng.normal(0, 0.08 * height))
-        digit = _place(strokes, h, 0.0, y, float(rng.uniform(-8, 8)))
+        digit = pen.place(
+            strokes, pen.Pose(canvas=0, height=h, pen=0.0, angle=float(rng.uniform(-8, 8)), centre=(0.0, y))
+        )
         left_edge = float(np.concatenate(digit)[:, 0].min())
         digit = [s + np.array([x - left_edge, 0.0], np.float32) for s in digit]
         if touch is not None and i == touch + 1:
@@ -131,13 +131,3 @@ def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touch
         meta.append(("".join(str(int(labels[i])) for i in picks), ENCODINGS[n % 3], was_lifted, touch is not None,
                      tuple(spans)))  # fmt: skip
     return [NumberItem(blob, *m) for blob, m in zip(chromium_drawings(browser, jobs), meta, strict=True)]
-
-
-def _place(strokes: pen.Strokes, height: float, cx: float, cy: float, angle: float) -> pen.Strokes:
-    """A digit's unit-box strokes scaled to `height`, turned by `angle` degrees, centred on (cx, cy)."""
-    points = np.concatenate(strokes)
-    low, high = points.min(0), points.max(0)
-    scale = height / max(float(high[1] - low[1]), 1e-6)
-    turn = math.radians(angle)
-    rotation = np.array([[math.cos(turn), math.sin(turn)], [-math.sin(turn), math.cos(turn)]], np.float32)
-    return [((s - (low + high) / 2) * scale) @ rotation + np.array([cx, cy], np.float32) for s in strokes]

@@ -13,17 +13,23 @@ DIGITS = {
 }
 
 
+def mouse_strokes(page, strokes, steps: int) -> None:
+    """Each stroke (points in page px) as a person draws it: press, move through its points, release."""
+    for stroke in strokes:
+        page.mouse.move(*stroke[0])
+        page.mouse.down()
+        for point in stroke[1:]:
+            page.mouse.move(*point, steps=steps)
+        page.mouse.up()
+
+
 def draw(page, strokes, scale=1.0, offset=(0, 0)):
     """Mouse strokes on the pad, points scaled and shifted within it."""
     box = page.get_by_test_id("pad").bounding_box()
     k = box["width"] / 400
-    for stroke in strokes:
-        pts = [(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
-        page.mouse.move(*pts[0])
-        page.mouse.down()
-        for p in pts[1:]:
-            page.mouse.move(*p, steps=8)
-        page.mouse.up()
+    placed = [[(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
+              for stroke in strokes]  # fmt: skip
+    mouse_strokes(page, placed, steps=8)
 
 
 def digit(page):

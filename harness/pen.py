@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.browser import chromium_drawings
-from harness.images import png, render
+from harness.images import ENCODINGS, png, render
 from models import data, pen
+from models.calibrate import expected_calibration_error
 
-ENCODINGS = ("transparent", "white", "black")
 PEN_BINS = [(0.0, 0.05), (0.05, 0.08), (0.08, 0.12), (0.12, 0.2), (0.2, 1.0)]  # pen width / digit height
 
 
@@ -63,14 +63,6 @@ def answers(client, batch: list[Item], model: str = "mnist") -> list[dict]:
     return [
         client.post(f"/predict?model={model}", data=item.data, content_type="image/png").get_json() for item in batch
     ]
-
-
-def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
-    """Sum over confidence bins of |accuracy - mean confidence|, weighted by the bin's share of answers."""
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    return float(sum(abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).mean()
-                     for b in range(bins) if (which == b).any()))  # fmt: skip
 
 
 def _share(mask: np.ndarray, of: np.ndarray) -> float | None:

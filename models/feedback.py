@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'instance' / 'feedback.db'}"  # the server's
+
 
 def dataset_bytes(rows: Iterable) -> bytes:
     """Rows of the corrections table -> the .npz data set file, as bytes."""
@@ -40,13 +42,21 @@ def dataset_bytes(rows: Iterable) -> bytes:
     return buf.getvalue()
 
 
-def read_rows(url: str, model: str | None = None):
+def database_url(url: str | None) -> str:
+    """DATABASE_URL as SQLAlchemy wants it (the server's SQLite file when unset): Heroku's postgres:// scheme,
+    and plain postgresql://, use psycopg 3."""
+    url = url or DEFAULT_URL
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
+
+
+def read_rows(url: str | None, model: str | None = None):
     """The corrections table's rows (optionally of one model), read by reflection: no server code needed."""
     import sqlalchemy as sa
 
-    if url.startswith(("postgres://", "postgresql://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(database_url(url))
     table = sa.Table("corrections", sa.MetaData(), autoload_with=engine)
     query = sa.select(table).order_by(table.c.id)
     if model:
@@ -59,11 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("export", help="write the corrections as a data set file")
-    default = (
-        os.environ.get("DATABASE_URL")
-        or f"sqlite:///{Path(__file__).resolve().parent.parent / 'instance' / 'feedback.db'}"
+    e.add_argument(
+        "--database",
+        default=os.environ.get("DATABASE_URL"),
+        help="database URL (default: DATABASE_URL, else the server's SQLite)",
     )
-    e.add_argument("--database", default=default, help="database URL (default: DATABASE_URL, else the server's SQLite)")
     e.add_argument("--out", type=Path, default=Path("corrections.npz"), help="file to write (default: corrections.npz)")
     e.add_argument("--model", help="only the corrections of this served model (default: all)")
     args = p.parse_args(argv)

@@ -16,7 +16,7 @@ import json
 import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -109,7 +109,8 @@ def load_splits(cfg: TrainConfig, device: torch.device) -> Splits:
     train_x, train_y = data.load(cfg.dataset, train=True, root=cfg.data_root)
     test_x, test_y = data.load(cfg.dataset, train=False, root=cfg.data_root)
     perm = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(cfg.seed))
-    val_idx, train_idx = perm[: min(cfg.val_size, len(train_x) // 5)], perm[min(cfg.val_size, len(train_x) // 5) :]
+    val_size = min(cfg.val_size, len(train_x) // 5)
+    val_idx, train_idx = perm[:val_size], perm[val_size:]
     if cfg.dry_run:
         train_idx, val_idx, test_x, test_y = train_idx[:512], val_idx[:256], test_x[:256], test_y[:256]
     train_x, train_y, val_x, val_y = train_x[train_idx], train_y[train_idx], train_x[val_idx], train_y[val_idx]
@@ -205,8 +206,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
     cfg = from_args(argv)
     if cfg.finetune:  # the checkpoint decides what is trained, and on what
         source = checkpoint.read_card(cfg.finetune)
-        cfg = TrainConfig(**{**asdict(cfg), "dataset": source["dataset"], "arch": source["arch"],
-                             "extras": cfg.extras or source.get("extras")})  # fmt: skip
+        cfg = replace(cfg, dataset=source["dataset"], arch=source["arch"], extras=cfg.extras or source.get("extras"))
     cfg = cfg.resolved()
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         card = export.export(out)
     except ImportError as exc:
         print(f"no ONNX twin written ({exc.name} is not installed): the server will run this checkpoint in torch")
-    webreport.write(out, model, cfg.data_root)  # the model page's data, beside the checkpoint
+    webreport.write(out, model, (splits.test_x.cpu(), splits.test_y.cpu()))  # the model page's data, beside it
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "metrics.json").write_text(json.dumps({**metrics, "history": asdict(history), "checkpoint": str(out),
                                                       "calibration": calibration}, indent=2) + "\n")  # fmt: skip

@@ -75,12 +75,13 @@ def build(card: dict[str, Any], images: torch.Tensor, labels: torch.Tensor, prob
     }
 
 
-def write(path: Path, model: torch.nn.Module | None = None, root: Path = data.DEFAULT_ROOT) -> dict[str, Any]:
-    """Evaluate checkpoint `path` on its test split (under `root`) and write its NAME.report.json; return it."""
+def write(path: Path, model: torch.nn.Module | None = None, test: tuple | None = None) -> dict[str, Any]:
+    """Evaluate checkpoint `path` on its test split and write its NAME.report.json; return the report.
+    `model` and `test` (uint8 images, labels on the CPU): what the caller holds already, else loaded."""
     card = checkpoint.read_card(path)
     if model is None:
         model, _ = checkpoint.load(path)
-    images, labels = data.load(card["dataset"], train=False, root=root)
+    images, labels = test if test is not None else data.load(card["dataset"], train=False)
     device = next(model.parameters()).device
     logits = logits_of(model, images.to(device), card["mean"], card["std"])[:, : len(card["classes"])].cpu()
     probs = torch.softmax(logits.double() / card.get("temperature", 1.0), 1)

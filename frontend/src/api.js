@@ -35,13 +35,23 @@ async function request(path, options = {}, { empty = false } = {}) {
   return body;
 }
 
-function postImage(path, image, { model, signal, explain } = {}) {
-  const params = new URLSearchParams({ include_input: "1" });
-  if (explain) params.set("explain", "1");
-  if (model) params.set("model", model);
+// The query string of a request about `model` (the server's default when unset).
+function query(model, params = {}) {
+  const q = new URLSearchParams(params);
+  if (model) q.set("model", model);
+  return q;
+}
+
+// An image (a Blob or File) as the multipart field `image` every image route takes.
+function imageForm(image) {
   const form = new FormData();
   form.append("image", image, image.name || "drawing.png");
-  return request(`${path}?${params}`, { method: "POST", body: form, signal });
+  return form;
+}
+
+function postImage(path, image, { model, signal, explain } = {}) {
+  const params = query(model, explain ? { include_input: "1", explain: "1" } : { include_input: "1" });
+  return request(`${path}?${params}`, { method: "POST", body: imageForm(image), signal });
 }
 
 /** Ask for a prediction of one image (a Blob or File), with the 28x28 input the model saw. */
@@ -61,13 +71,10 @@ export function listModels() {
 
 /** Tell the server the right answer for an image it read: {id, delete_token}. */
 export function sendFeedback(image, label, { model, predicted } = {}) {
-  const params = new URLSearchParams();
-  if (model) params.set("model", model);
-  const form = new FormData();
-  form.append("image", image, image.name || "drawing.png");
+  const form = imageForm(image);
   form.append("label", String(label));
   if (predicted !== undefined) form.append("predicted", String(predicted));
-  return request(`/feedback?${params}`, { method: "POST", body: form });
+  return request(`/feedback?${query(model)}`, { method: "POST", body: form });
 }
 
 /** Take a correction back, with the token the server gave for it. */
@@ -77,7 +84,5 @@ export function undoFeedback(id, token) {
 
 /** The model page's data: card, training curves, confusion matrix, misclassified test images. */
 export function getReport(model) {
-  const params = new URLSearchParams();
-  if (model) params.set("model", model);
-  return request(`/model/report?${params}`);
+  return request(`/model/report?${query(model)}`);
 }

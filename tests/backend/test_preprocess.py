@@ -12,10 +12,9 @@ from backend import decode, preprocess
 from backend.config import load_settings
 from backend.predictor import load
 from harness import MNIST_CKPT
-from harness.images import encode, paste_digit, png, render
+from harness.images import ENCODINGS, encode, paste_digit, png, render
 
 MEAN, STD, MAX_PIXELS = [0.1307], [0.3081], 4096 * 4096
-ENCODINGS = ["transparent", "white", "black"]
 
 
 def field_of(data: bytes) -> np.ndarray:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from harness.browser import CHROMIUM, CHROMIUM_ARGS
+from harness.browser import chromium
 
 
 @pytest.fixture(scope="session")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()

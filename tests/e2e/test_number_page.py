@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from harness import ARTIFACTS
+from harness.pages import mouse_strokes
 from harness.strokes import UNIT_DIGITS, place
 
 
@@ -23,12 +24,7 @@ def write(page, text: str, overlap: float = 0.0):
     width, step = height * 0.62, height * (0.95 - overlap)
     for k, char in enumerate(text):
         x = box["x"] + box["width"] * 0.08 + k * step
-        for stroke in place(UNIT_DIGITS[char], x, box["y"] + box["height"] * 0.19, width, height):
-            page.mouse.move(*stroke[0])
-            page.mouse.down()
-            for point in stroke[1:]:
-                page.mouse.move(*point, steps=6)
-            page.mouse.up()
+        mouse_strokes(page, place(UNIT_DIGITS[char], x, box["y"] + box["height"] * 0.19, width, height), steps=6)
 
 
 def test_a_written_year_is_read_with_a_box_over_each_digit(number_page):

@@ -3,6 +3,7 @@ import { predict } from "../api.js";
 import { usePadReader, useRequests } from "../useRequests.js";
 import AnswerLine from "./AnswerLine.jsx";
 import DrawingPad from "./DrawingPad.jsx";
+import { BrushSlider, PadButtons } from "./PadControls.jsx";
 import Feedback from "./Feedback.jsx";
 import ModelInput from "./ModelInput.jsx";
 import Prediction from "./Prediction.jsx";
@@ -49,23 +50,12 @@ export default function DigitMode({ pane, model, why, dispatch, picker }) {
         <DrawingPad ref={pad} width={size} height={size} exportSize={EXPORT} brushRadius={brush}
           onStrokeEnd={onStrokeEnd} label="Drawing pad: draw one digit with a mouse, pen or finger" />
         <div className="controls">
-          <button type="button" onClick={undo} title="Undo the last stroke (Ctrl+Z)">
-            Undo
-          </button>
-          <button type="button" onClick={clear}>
-            Clear
-          </button>
-          <button type="button" className="primary" onClick={predictDrawing}>
-            {status === "loading" ? "Predicting…" : "Predict"}
-          </button>
+          <PadButtons undo={undo} clear={clear} act={predictDrawing} busy={status === "loading"} label="Predict"
+            busyLabel="Predicting…" />
         </div>
         <AnswerLine status={status} result={result} error={error} />
         <div className="controls">
-          <label className="brush">
-            Brush
-            <input type="range" min={4} max={30} value={brush} onChange={(e) => setBrush(Number(e.target.value))}
-              aria-label="Brush size" />
-          </label>
+          <BrushSlider value={brush} onChange={setBrush} min={4} max={30} />
           <UploadButton onFile={send} />
           {picker}
         </div>

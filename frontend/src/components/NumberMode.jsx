@@ -3,6 +3,7 @@ import { predictNumber } from "../api.js";
 import { usePadReader, useRequests } from "../useRequests.js";
 import DigitBoxes from "./DigitBoxes.jsx";
 import DrawingPad from "./DrawingPad.jsx";
+import { BrushSlider, PadButtons } from "./PadControls.jsx";
 import NumberAnswer from "./NumberAnswer.jsx";
 import UploadButton from "./UploadButton.jsx";
 
@@ -40,20 +41,9 @@ export default function NumberMode({ pane, model, dispatch, picker }) {
           {onPad && <DigitBoxes digits={result.digits} scale={width / exportSize[0]} selected={selected} />}
         </DrawingPad>
         <div className="controls">
-          <button type="button" onClick={undo} title="Undo the last stroke (Ctrl+Z)">
-            Undo
-          </button>
-          <button type="button" onClick={clear}>
-            Clear
-          </button>
-          <button type="button" className="primary" onClick={readDrawing}>
-            {status === "loading" ? "Reading…" : "Read"}
-          </button>
-          <label className="brush">
-            Brush
-            <input type="range" min={3} max={24} value={brush} onChange={(e) => setBrush(Number(e.target.value))}
-              aria-label="Brush size" />
-          </label>
+          <PadButtons undo={undo} clear={clear} act={readDrawing} busy={status === "loading"} label="Read"
+            busyLabel="Reading…" />
+          <BrushSlider value={brush} onChange={setBrush} min={3} max={24} />
           <UploadButton onFile={sendFile} />
           {picker}
         </div>
