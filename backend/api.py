@@ -87,7 +87,8 @@ def predict_number():
         prepared.update(zip(map(id, inks), batch, strict=True))  # each digit's input, for its answer below
         return predictor.predict(np.stack([p.input for p in batch]))
 
-    read = segment.read(ink, classify, settings.max_digits)
+    pairs = current_app.extensions["pairs"]
+    read = segment.read(ink, classify, settings.max_digits, pairs.read if pairs else None)
     digits = [{**_answer(predictor, probs, prepared[id(d.ink)]), "box": list(d.box)} for d, probs in read]
     return jsonify({"number": "".join(d["label"] for d in digits), "digits": digits,
                     "uncertain": any(d["uncertain"] for d in digits), "model": predictor.summary()})  # fmt: skip

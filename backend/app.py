@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend import api, errors, feedback
 from backend.config import ConfigError, Settings, load_settings
+from backend.pairs import PairReader
 from backend.predictor import EngineUnavailable, load_all
 from backend.ratelimit import RateLimit
 from backend.store import Store, StoreError
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     try:
         settings = load_settings(config)
         predictors = load_all(settings)
+        pairs = PairReader(settings.pair_model, settings.torch_threads) if settings.pair_model else None
         store = Store(settings.database_url, settings.feedback_max_rows)
         feedback_limit = RateLimit(settings.feedback_rate_limit, settings.ratelimit_storage_uri, "feedback")
     except (ConfigError, CheckpointError, EngineUnavailable, StoreError) as exc:
@@ -53,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["settings"] = settings
     app.extensions["predictors"] = predictors
+    app.extensions["pairs"] = pairs  # the pair reader of /predict/number (None: touching digits are not split)
     app.extensions["store"] = store
     if settings.trusted_proxies:  # the client's address for rate limits, from the proxies' X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)

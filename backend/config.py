@@ -29,6 +29,7 @@ class Settings:
     max_image_pixels: int = 4096 * 4096
     max_batch: int = 32
     max_digits: int = 12  # most digits /predict/number reads in one image
+    pair_model: Path | None = CHECKPOINTS / "mnist-pairs.pt"  # reads touching digits; empty: never split a group
     uncertain_below: float | None = None  # None: each model card's own threshold (0.6 where a card has none)
     torch_threads: int = 1
     static_dir: Path = ROOT / "frontend" / "dist"
@@ -133,6 +134,7 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "max_image_pixels": _int(64, 1 << 26),  # capped below Pillow's own decompression-bomb limit (89M)
     "max_batch": _int(1, 1024),
     "max_digits": _int(1, 64),
+    "pair_model": lambda name, value: Path(value) if str(value).strip() else None,
     "uncertain_below": _fraction,
     "torch_threads": _int(1, 256),
     "static_dir": lambda name, value: Path(value),

@@ -20,7 +20,7 @@ __all__ = ["RECIPES", "Prepared", "PreprocessError", "field_of", "prepare"]
 
 @dataclass(frozen=True)
 class Prepared:
-    """A model input (C, 28, 28) normalised float32, the same field as uint8 for people to see, and
+    """A model input (C, 28, 28) normalised float32 (28x56 for the pair reader), the same field as uint8 for people to see, and
     whether the field looks like what the model was trained on (False: the answer should not be trusted)."""
 
     input: np.ndarray
@@ -30,7 +30,7 @@ class Prepared:
 
 def field_of(ink: np.ndarray, recipe: str, mean: list[float], std: list[float]) -> Prepared:
     """A uint8 ink map -> Prepared (normalised model input + the 28x28 field), or PreprocessError."""
-    field = RECIPES[recipe](ink)  # (28, 28) in [0, 1]
+    field = RECIPES[recipe](ink)  # (28, 28) in [0, 1]; the pair recipe's (28, 56)
     normalised = runtime.normalise(field[None], mean, std)  # (1, 28, 28)
     return Prepared(normalised, np.round(field * 255).astype(np.uint8), plausible(field, recipe))
 

@@ -4,14 +4,15 @@ API clients send pixels, not strokes, so the digits are found in the ink alone, 
 drawing scaled to WORK_HEIGHT px tall (ample for a 20 px digit box, and cheap):
 1. Connected pieces of ink (8-connected); specks dropped. Pieces of one digit are joined where the
    evidence is plain: they overlap horizontally (a 4 or a 5 drawn with the pen lifted), or one is much
-   shorter than the line and close to a neighbour (a bar, a flag, a dot).
-2. A group may be digits that touch. `several` decides from its width (against the line's height and
-   the drawing's other digits), how thin its narrowest neck is, and how sure the classifier is of it
-   whole -- a logistic rule fitted on drawn numbers. Such a group is cut at the valleys of its
-   vertical ink profile, and the cut whose least sure part the classifier is surest of wins.
+   shorter than the line and close to a neighbour (a bar, a flag, a dot). Neighbours close together are
+   also joined when the pair reader (below), reading them as one, is sure they are one digit.
+2. A group wider than half the line's height may be two digits that touch: the pair reader
+   (`models.pairs`, a network that reads a group whole) says whether it is, and which two. Such a
+   group is then cut at the valley of its vertical ink profile where the classifier best agrees with
+   that reading, for each digit's box and 28x28 input.
 3. Left to right by the groups' horizontal centres, which reads a line whose baseline wanders.
 Each digit keeps only its own pixels, so a neighbour's stroke reaching into its box is not read; a
-drawing that is one group is read exactly as /predict reads it.
+drawing that is one group, not read as two, is read exactly as /predict reads it.
 """
 
 from __future__ import annotations
@@ -33,13 +34,8 @@ TALL = 0.75  # (of the line's height)
 SHORT = 0.45  # a piece shorter than this share of the line's height joins its nearest neighbour...
 NEAR = 0.3  # ...when the horizontal gap between them is under this share of the line's height
 NARROW = 0.5  # a group narrower than this times the line's height is one digit
-DEEP = 0.45  # a neck: where a group's ink profile falls under this share of its median
-WIDE_DEFAULT = 0.7  # a digit's usual width, in line heights, when the drawing has no other digit to compare
-# several(): bias, width/height, neck, log(1 - surest), log(width / usual), has-usual -- fitted by
-# python -m bench.fit_split (class-balanced), then the bias lowered by 2.5, the best whole-number accuracy on
-# those drawings: a single digit cut in two spoils a number as surely as two touching digits read as one, and
-# single digits are ten times as common
-SPLIT_W = (-1.43, 4.595, -1.466, 0.789, 1.135, -1.035)
+TWO = 0.5  # the pair reader's probability above which a group is read as two touching digits
+ONE = 0.2  # ...and below which two neighbouring groups are one digit
 
 
 @dataclass
@@ -176,19 +172,16 @@ def groups(drawing: Drawing, max_digits: int) -> list[np.ndarray]:
     return tall
 
 
-def valleys(drawing: Drawing, mask: np.ndarray, height: float, most: int, deep: bool) -> list[int]:
-    """Up to `most` columns where a group is thinnest: the middle of each valley of its ink profile. With
-    `deep`, only necks (where the profile falls under DEEP of its median): a wide 0, 2 or 3 is crossed by
-    two or three strokes throughout, two digits that touch at a point are not."""
+def valleys(drawing: Drawing, mask: np.ndarray, height: float, most: int) -> list[int]:
+    """Up to `most` columns where a group is thinnest: the middle of each valley of its ink profile."""
     cols = np.flatnonzero(mask.any(0))
     width = int(cols[-1] - cols[0] + 1)
     profile = np.where(mask, drawing.ink, 0).sum(0).astype(np.float64)[cols[0] : cols[-1] + 1]
     smooth = np.convolve(profile, np.ones(3) / 3, mode="same")
     margin = max(2, int(0.2 * height))
-    limit = DEEP * float(np.median(smooth[smooth > 0])) if deep else np.inf
     found: list[int] = []
     for x in sorted(range(margin, width - margin), key=lambda c: smooth[c]):  # the thinnest places first
-        if len(found) == most or smooth[x] > limit:
+        if len(found) == most:
             break
         left, right = x, x  # the middle of the valley x lies in (a bar joining two digits is flat)
         while left > margin and smooth[left - 1] <= smooth[x] * 1.15 + 1:
@@ -201,87 +194,67 @@ def valleys(drawing: Drawing, mask: np.ndarray, height: float, most: int, deep: 
     return sorted(int(cols[0]) + f for f in found)
 
 
-def digit_width(masks: list[np.ndarray], height: float, skip: int | None = None) -> float | None:
-    """A digit's usual width in this drawing: the median of its other groups that are not thin (not 1s);
-    None when there are none."""
-    widths = [b - a for k, (a, b) in enumerate(map(_x_range, masks)) if k != skip and b - a > 0.4 * height]
-    return float(np.median(widths)) if widths else None
-
-
-def _neck(drawing: Drawing, mask: np.ndarray, height: float) -> float:
-    """How thin the group is at its thinnest inner column, over its median column (1: no neck at all)."""
-    cols = np.flatnonzero(mask.any(0))
-    profile = np.where(mask, drawing.ink, 0).sum(0).astype(np.float64)[cols[0] : cols[-1] + 1]
-    smooth = np.convolve(profile, np.ones(3) / 3, mode="same")
-    margin = max(2, int(0.2 * height))
-    inner = smooth[margin : len(smooth) - margin]
-    return float(inner.min() / np.median(smooth[smooth > 0])) if len(inner) else 1.0
-
-
-def split_features(drawing: Drawing, masks: list[np.ndarray], k: int, height: float, surest: float) -> np.ndarray:
-    """What `several` weighs for group k: [1, width / line height, neck, log(1 - surest whole answer),
-    log(width / the drawing's usual digit), whether there is a usual digit to compare]."""
-    x0, x1 = _x_range(masks[k])
-    usual = digit_width(masks, height, skip=k)
-    return np.array([1.0, (x1 - x0) / height, _neck(drawing, masks[k], height), np.log(max(1.0 - surest, 1e-4)),
-                     np.log((x1 - x0) / usual) if usual else 0.0, 1.0 if usual else 0.0])  # fmt: skip
-
-
-def several(features: np.ndarray) -> bool:
-    """Whether a group is digits that touch rather than one wide digit: a logistic rule (SPLIT_W), fitted on
-    drawn numbers that are not the benchmark's (python -m bench.fit_split)."""
-    return bool(features @ np.asarray(SPLIT_W) > 0)
-
-
 def _parts(mask: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
     columns = np.arange(mask.shape[1])[None, :]
     edges = [0, *sorted(cuts), mask.shape[1]]
     return [mask & (columns >= a) & (columns < b) for a, b in zip(edges, edges[1:], strict=False)]
 
 
-def readings(drawing: Drawing, mask: np.ndarray, height: float, usual: float | None) -> list[list[np.ndarray]]:
-    """Ways to cut a group into touching digits: 2 parts at each of its valleys, 3 where it is very wide."""
+def halves(drawing: Drawing, mask: np.ndarray, height: float, classify: Callable, first: int, second: int
+           ) -> tuple[Digit, Digit]:  # fmt: skip
+    """A group read as the digits `first` and `second`, cut in two at the valley where the classifier finds the
+    left part most like `first` and the right part most like `second` (the middle when it has no valley)."""
     x0, x1 = _x_range(mask)
-    width = x1 - x0
-    count = 3 if width / (usual or WIDE_DEFAULT * height) > 2.6 else 2
-    cuts = valleys(drawing, mask, height, most=4, deep=False)
-    options = [[c] for c in cuts] if count == 2 else [[a, b] for a in cuts for b in cuts if b - a > 0.35 * height]
     total = mask.sum()
-    cut_up = [_parts(mask, cut) for cut in options]
-    return [parts for parts in cut_up if all(p.sum() >= 0.1 * total for p in parts)]  # no slivers as digits
+    cut_up = [_parts(mask, [cut]) for cut in valleys(drawing, mask, height, most=4)]
+    options = [parts for parts in cut_up if all(p.sum() >= 0.1 * total for p in parts)]  # no slivers as digits
+    options = options or [_parts(mask, [(x0 + x1) // 2])]
+    digits = [[drawing.digit(p) for p in parts] for parts in options]
+    probs = classify([d.ink for pair in digits for d in pair]).reshape(len(digits), 2, -1)
+    best = int(np.argmax(probs[:, 0, first] * probs[:, 1, second]))
+    return digits[best][0], digits[best][1]
 
 
-def read(
-    ink: np.ndarray, classify: Callable[[list[np.ndarray]], np.ndarray], max_digits: int
-) -> list[tuple[Digit, np.ndarray]]:
+def join(drawing: Drawing, masks: list[np.ndarray], height: float, pairs: Callable) -> list[np.ndarray]:
+    """Neighbouring groups close together that the pair reader, reading them as one, finds are one digit (the
+    pieces of a digit drawn with the pen lifted that do not overlap enough to be joined on sight)."""
+    close = [k for k in range(len(masks) - 1) if _gap(masks[k], masks[k + 1]) <= NEAR * height]
+    if not close:
+        return masks
+    two, _, _ = pairs([drawing.digit(masks[k] | masks[k + 1]).ink for k in close])
+    out, skip = [], set()
+    for k, mask in enumerate(masks):
+        if k in skip:
+            continue
+        if k in close and two[close.index(k)] < ONE:
+            out.append(mask | masks[k + 1])
+            skip.add(k + 1)
+        else:
+            out.append(mask)
+    return out
+
+
+def read(ink: np.ndarray, classify: Callable[[list[np.ndarray]], np.ndarray], max_digits: int,
+         pairs: Callable[[list[np.ndarray]], tuple[np.ndarray, ...]] | None = None) -> list[tuple[Digit, np.ndarray]]:  # fmt: skip
     """A number's ink map -> (digit, probabilities) for each digit, left to right.
 
-    `classify` turns a list of ink maps into (N, classes) probabilities; it is called twice at most: for
-    the groups, then for the cuts of those that are digits touching."""
+    `classify` turns a list of ink maps into (N, classes) probabilities; `pairs` (the pair reader) turns a
+    list of groups' ink maps into (two, first, second): the probability that each is two touching digits,
+    and the (N, 10) probabilities of its first and second digit. Without `pairs` no group is split."""
     drawing = Drawing(ink)
     masks = groups(drawing, max_digits)
     height = line_height(masks)
+    if pairs is not None and len(masks) > 1:
+        masks = join(drawing, masks, height, pairs)
     whole = [drawing.whole()] if len(masks) == 1 else [drawing.digit(m) for m in masks]  # one group: /predict's
     probs = classify([d.ink for d in whole])
     chosen: list[list[tuple[Digit, np.ndarray]]] = [[(d, p)] for d, p in zip(whole, probs, strict=True)]
-    candidates = []
-    for k, mask in enumerate(masks):
-        x0, x1 = _x_range(mask)
-        if x1 - x0 > NARROW * height and several(split_features(drawing, masks, k, height, float(probs[k].max()))):
-            usual = digit_width(masks, height, skip=k)
-            candidates += [(k, [drawing.digit(p) for p in parts]) for parts in readings(drawing, mask, height, usual)]
-    if candidates:
-        flat = [d for _, parts in candidates for d in parts]
-        cut_probs = classify([d.ink for d in flat])
-        best: dict[int, tuple[float, list]] = {}
-        i = 0
-        for k, parts in candidates:  # the cut whose least sure part is surest
-            p = cut_probs[i : i + len(parts)]
-            i += len(parts)
-            if float(p.max(1).min()) > best.get(k, (-1.0, None))[0]:
-                best[k] = (float(p.max(1).min()), list(zip(parts, p, strict=True)))
-        for k, (_, parts) in best.items():
-            chosen[k] = parts
+    wide = [k for k, mask in enumerate(masks) if np.diff(_x_range(mask))[0] > NARROW * height]
+    if pairs is not None and wide:
+        for k, two, first, second in zip(wide, *pairs([whole[k].ink for k in wide]), strict=True):
+            if two > TWO:
+                left, right = halves(drawing, masks[k], height, classify, int(first.argmax()), int(second.argmax()))
+                chosen[k] = [(left, first), (right, second)]
     out = [pair for group in chosen for pair in group]
     if len(out) > max_digits:
         raise PreprocessError("too_many_digits", f"the image holds {len(out)} digits; at most {max_digits} are read")

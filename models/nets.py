@@ -153,7 +153,29 @@ class DigitNet(nn.Module):
         return self.classifier(self.features(x))  # (B, 1, 28, 28) -> (B, 64, 7, 7) -> (B, classes)
 
 
+class PairNet(nn.Module):
+    """The pair reader (`models.pairs`): a group of ink in a 28x56 field -> 22 logits in three heads: [one digit,
+    two digits], the first digit, the second digit (read only when there are two)."""
+
+    HEADS = (2, 10, 10)
+
+    def __init__(self, width: int = 32, dropout: float = 0.3):
+        super().__init__()
+        self.features = nn.Sequential(
+            *_conv_bn(1, width), *_conv_bn(width, width), nn.MaxPool2d(2),
+            *_conv_bn(width, 2 * width), *_conv_bn(2 * width, 2 * width), nn.MaxPool2d(2),
+            *_conv_bn(2 * width, 4 * width), nn.MaxPool2d(2),
+        )  # fmt: skip
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Dropout(dropout), nn.Linear(4 * width * 3 * 7, sum(self.HEADS))
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))  # (B, 1, 28, 56) -> (B, 128, 3, 7) -> (B, 22)
+
+
 ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
+    "pairnet": PairNet,
     "mlp": MLP,
     "s0-cnn": S0CNN,
     "cifar-cnn": CifarCNN,

@@ -100,15 +100,21 @@ def place(strokes: Strokes, pose: Pose) -> Strokes:
 
 def render(strokes: Strokes, pose: Pose) -> np.ndarray:
     """Strokes drawn with an anti-aliased round pen: an (canvas, canvas) uint8 ink map (255 = full ink)."""
+    return ink(place(strokes, pose), pose.pen, (pose.canvas, pose.canvas))
+
+
+def ink(strokes: Strokes, pen: float, size: tuple[int, int]) -> np.ndarray:
+    """Strokes in canvas pixels inked with an anti-aliased round pen `pen` px wide on a (width, height) canvas:
+    a uint8 ink map (ink = how far inside the pen's radius a pixel lies)."""
     from scipy import ndimage
 
-    lines = Image.new("1", (pose.canvas, pose.canvas), 0)
+    lines = Image.new("1", size, 0)
     draw = ImageDraw.Draw(lines)
-    for stroke in place(strokes, pose):
+    for stroke in strokes:
         points = [tuple(p) for p in stroke.tolist()]
         draw.line(points if len(points) > 1 else points * 2, fill=1, width=1)
     distance = ndimage.distance_transform_edt(~np.asarray(lines))
-    return np.round(np.clip(pose.pen / 2 + 0.5 - distance, 0, 1) * 255).astype(np.uint8)
+    return np.round(np.clip(pen / 2 + 0.5 - distance, 0, 1) * 255).astype(np.uint8)
 
 
 def glyph(font: Path, digit: int, pose: Pose) -> np.ndarray:

@@ -40,37 +40,47 @@ def ink_crop(ink: np.ndarray) -> np.ndarray:
 
     Raises PreprocessError("empty_image") when there is no ink worth reading.
     """
-    peak = int(ink.max(initial=0))
+    row_peaks = ink.max(1, initial=0)  # two passes over the pixels: the rows' peaks, then the columns' in the rows
+    peak = int(row_peaks.max(initial=0))
     if peak < MIN_PEAK:
         raise PreprocessError("empty_image", "the image is empty: draw a digit first")
-    mask = ink > int(INK_THRESHOLD * peak)
-    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    top, left, bottom, right = rows[0], cols[0], rows[-1] + 1, cols[-1] + 1
+    level = int(INK_THRESHOLD * peak)
+    rows = np.flatnonzero(row_peaks > level)
+    top, bottom = rows[0], rows[-1] + 1
+    cols = np.flatnonzero(ink[top:bottom].max(0) > level)
+    left, right = cols[0], cols[-1] + 1
     if (
         max(bottom - top, right - left) < MIN_INK_PIXELS
-        or np.count_nonzero(mask[top:bottom, left:right]) < MIN_INK_PIXELS
+        or (
+            max(len(rows), len(cols)) < MIN_INK_PIXELS  # else there are at least that many ink pixels
+            and np.count_nonzero(ink[top:bottom, left:right] > level) < MIN_INK_PIXELS
+        )
     ):
         raise PreprocessError("empty_image", "the image holds only a speck of ink: draw a digit first")
     return ink[top:bottom, left:right]
 
 
 def _fit(crop: np.ndarray, side: int) -> np.ndarray:
-    """Scale a uint8 crop so that its longer side is `side` px, aspect kept, anti-aliased (area average when
-    shrinking, bilinear when enlarging); float32 in [0, 1] with its peak at 1 (MNIST strokes peak at full ink)."""
+    """Scale a uint8 crop so that its longer side is `side` px (see `_scaled`)."""
+    return _scaled(crop, side / max(crop.shape))
+
+
+def _scaled(crop: np.ndarray, scale: float) -> np.ndarray:
+    """A uint8 crop scaled by `scale`, aspect kept, anti-aliased (area average when shrinking, bilinear when
+    enlarging); float32 in [0, 1] with its peak at 1 (MNIST strokes peak at full ink)."""
     h, w = crop.shape
-    scale = side / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
     small = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).resize(size, method), dtype=np.float32)
     return small * np.float32(1 / max(float(small.max()), 1.0))
 
 
-def _paste(small: np.ndarray, top: int, left: int) -> np.ndarray:
-    """Place `small` in a FIELD x FIELD zero field at (top, left), clipping what falls outside."""
-    out = np.zeros((FIELD, FIELD), dtype=np.float32)
+def _paste(small: np.ndarray, top: int, left: int, shape: tuple[int, int] = (FIELD, FIELD)) -> np.ndarray:
+    """Place `small` in a zero field of `shape` at (top, left), clipping what falls outside."""
+    out = np.zeros(shape, dtype=np.float32)
     h, w = small.shape
     t0, l0 = max(top, 0), max(left, 0)
-    t1, l1 = min(top + h, FIELD), min(left + w, FIELD)
+    t1, l1 = min(top + h, shape[0]), min(left + w, shape[1])
     if t1 > t0 and l1 > l0:
         out[t0:t1, l0:l1] = small[t0 - top : t1 - top, l0 - left : l1 - left]
     return out
@@ -109,7 +119,21 @@ def fashion_item(ink: np.ndarray) -> np.ndarray:
     return _paste(item, (FIELD - h) // 2, (FIELD - w) // 2)
 
 
-RECIPES = {"mnist-digit": mnist_digit, "fashion-mnist-image": fashion_item}
+PAIR_FIELD = (FIELD, 2 * FIELD)
+PAIR_BOX = (24, 52)  # px: the most a group of ink may fill of the pair field, aspect kept
+
+
+def digit_pair(ink: np.ndarray) -> np.ndarray:
+    """The pair reader's recipe (`models.pairs`): a group of ink that may be one digit or two touching, cropped,
+    scaled to fit PAIR_BOX with its aspect kept (a pair is about twice as wide as a digit) and its strokes
+    brought to full ink, centred in a 28x56 field. (H, W) -> (28, 56)."""
+    crop = ink_crop(ink)
+    group = stroke_peaks(_scaled(crop, min(PAIR_BOX[0] / crop.shape[0], PAIR_BOX[1] / crop.shape[1])))
+    h, w = group.shape
+    return _paste(group, (PAIR_FIELD[0] - h) // 2, (PAIR_FIELD[1] - w) // 2, PAIR_FIELD)
+
+
+RECIPES = {"mnist-digit": mnist_digit, "fashion-mnist-image": fashion_item, "mnist-pair": digit_pair}
 # Mean ink of a 28x28 field: 0.13 for MNIST training digits, 0.29 at the 99.9th percentile, 0.40 at most.
 # Far above that the "digit" is a blob, a photo or noise, however confident the network is.
 MAX_DIGIT_COVERAGE = 0.35

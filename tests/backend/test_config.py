@@ -80,3 +80,12 @@ def test_cuda_requested_without_a_gpu_is_a_startup_error():
 def test_a_rate_limit_store_that_cannot_be_used_stops_startup_with_one_line():
     with pytest.raises(StartupError, match="RATELIMIT_STORAGE_URI cannot be used"):
         create_app({"device": "cpu", "ratelimit_storage_uri": "nosuchstore://localhost"})
+
+
+def test_the_pair_reader_is_the_shipped_one_or_none_and_a_missing_one_stops_startup(tmp_path):
+    assert load_settings(environ={}).pair_model.name == "mnist-pairs.pt"
+    assert load_settings(environ={"PAIR_MODEL": ""}).pair_model is None
+    with pytest.raises(StartupError, match="nope.json is missing"):
+        create_app({"device": "cpu", "pair_model": str(tmp_path / "nope.pt")})
+    with pytest.raises(StartupError, match="is not a pair reader"):  # a digit classifier in its place
+        create_app({"device": "cpu", "pair_model": str(load_settings(environ={}).models["mnist"])})

@@ -11,6 +11,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from backend import preprocess
+from models.recipe import PAIR_FIELD
 
 CODES = {"empty_body", "undecodable_image", "empty_image", "unsupported_image_format", "image_too_large"}
 MEAN, STD = [0.1307], [0.3081]
@@ -43,9 +44,10 @@ def test_any_image_gives_a_valid_input_or_a_clear_error(arr, fmt, recipe):
     img.save(buf, format=fmt)
     result = outcome(buf.getvalue(), recipe)
     if isinstance(result, preprocess.Prepared):
-        assert result.input.shape == (1, 28, 28) and result.input.dtype == np.float32
+        shape = PAIR_FIELD if recipe == "mnist-pair" else (28, 28)
+        assert result.input.shape == (1, *shape) and result.input.dtype == np.float32
         assert np.isfinite(result.input).all()
-        assert result.field.dtype == np.uint8 and result.field.shape == (28, 28) and result.field.max() > 0
+        assert result.field.dtype == np.uint8 and result.field.shape == shape and result.field.max() > 0
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from backend import explain
+from backend.app import create_app
 from harness.images import INK, SEVEN, png, stroke_canvas
 from harness.strokes import UNIT_DIGITS, place
 
@@ -35,6 +36,18 @@ def test_a_number_is_read_left_to_right_with_boxes(client):
         assert len(d["probabilities"]) == 10 and d["input"].startswith("data:image/png;base64,")
         assert d["uncertain"] in (True, False) and 0 < d["box"][2] < 200 and 150 < d["box"][3] < 260
     assert body["uncertain"] == any(d["uncertain"] for d in body["digits"])
+
+
+@pytest.mark.parametrize("text", ["70", "24"])
+def test_two_touching_digits_are_read_as_two_by_the_pair_reader(client, text):
+    touching = written(text, gap=0.5)  # the second digit's strokes run into the first's: one piece of ink
+    body = client.post("/predict/number?include_input=1", data=touching, content_type="image/png").get_json()
+    assert body["number"] == text and len(body["digits"]) == 2
+    (x0, _, w0, _), (x1, _, w1, _) = (d["box"] for d in body["digits"])
+    assert x0 < x1 and x0 + w0 < x1 + w1 and all(d["input"].startswith("data:image/png") for d in body["digits"])
+    without = create_app({"device": "cpu", "pair_model": ""}).test_client()  # PAIR_MODEL= (empty): no reader
+    alone = without.post("/predict/number", data=touching, content_type="image/png").get_json()
+    assert len(alone["digits"]) == 1  # the piece read whole, as one digit
 
 
 def test_one_digit_reads_as_predict_reads_it(client):

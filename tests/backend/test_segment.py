@@ -52,39 +52,48 @@ def test_a_digit_drawn_in_pieces_is_one_group():
     assert starts == sorted(starts)
 
 
+def joined_ones() -> np.ndarray:
+    ink = drawing([ONE, ONE], size=(500, 300)).copy()
+    ink[150:165, 115:316] = 255  # a stroke joining the two 1s
+    return ink
+
+
 def test_digits_joined_by_a_stroke_are_offered_cut_where_they_join():
-    ink = drawing([ONE, ONE], size=(500, 300))
-    joined = ink.copy()
-    joined[150:165, 115:316] = 255  # a stroke joining the two 1s
-    drawing_ = segment.Drawing(joined)
+    drawing_ = segment.Drawing(joined_ones())
     (mask,) = segment.groups(drawing_, max_digits=12)
-    height = segment.line_height([mask])
-    cuts = [np.flatnonzero(left.any(0))[-1] for left, _ in segment.readings(drawing_, mask, height, None)]
+    cuts = segment.valleys(drawing_, mask, segment.line_height([mask]), most=4)
     middle = drawing_.ink.shape[1] / 2
     assert any(abs(c - middle) < 0.15 * drawing_.ink.shape[1] for c in cuts)  # halfway along the join
 
 
-def test_a_group_twice_a_digits_width_is_cut_and_a_digit_is_not():
-    ink = drawing([ONE, ONE], size=(500, 300))
-    joined = ink.copy()
-    joined[150:165, 115:316] = 255
-    calls = []
+def classify_ones(inks):
+    """Sure of narrow inks (a 1 each), unsure of wide ones."""
+    out = np.full((len(inks), 10), 0.01)
+    for k, part in enumerate(inks):
+        cols = np.flatnonzero(part.any(0))
+        narrow = cols[-1] - cols[0] < 120
+        out[k, 1 if narrow else 7] = 0.9 if narrow else 0.3
+    return out / out.sum(1, keepdims=True)
 
-    def classify(inks):  # sure of narrow inks (a 1 each), unsure of wide ones
-        calls.append(len(inks))
-        out = np.full((len(inks), 10), 0.01)
-        for k, part in enumerate(inks):
-            cols = np.flatnonzero(part.any(0))
-            narrow = cols[-1] - cols[0] < 120
-            out[k, 1 if narrow else 7] = 0.9 if narrow else 0.3
-        return out / out.sum(1, keepdims=True)
 
-    read = segment.read(joined, classify, max_digits=12)
-    assert [int(p.argmax()) for _, p in read] == [1, 1] and len(calls) == 2  # the groups, then all their cuts
-    assert read[0][0].box[0] < read[1][0].box[0]
-    wide = np.array([1.0, 2.0, 0.2, np.log(0.5), 0.0, 0.0])  # twice as wide as tall, a neck, unsure whole
-    usual = np.array([1.0, 0.7, 0.9, np.log(0.001), 0.0, 1.0])  # a digit as wide as the others, read surely
-    assert segment.several(wide) and not segment.several(usual)
+def pair_reader(two: float):
+    """A pair reader that reads every group as "11" with probability `two`."""
+    return lambda inks: (np.full(len(inks), two), np.tile(np.eye(10)[1], (len(inks), 1)),
+                         np.tile(np.eye(10)[1], (len(inks), 1)))  # fmt: skip
+
+
+def test_a_group_the_pair_reader_reads_as_two_is_cut_between_them():
+    read = segment.read(joined_ones(), classify_ones, max_digits=12, pairs=pair_reader(0.9))
+    assert [int(p.argmax()) for _, p in read] == [1, 1]
+    (left, _), (right, _) = read
+    assert left.box[0] < 115 < left.box[0] + left.box[2] < 300 < right.box[0] + right.box[2]  # a 1 in each
+    assert 130 < right.box[0] < 315
+
+
+def test_a_group_the_pair_reader_reads_as_one_is_not_cut():
+    for pairs in (pair_reader(0.1), None):
+        ((digit, probs),) = segment.read(joined_ones(), classify_ones, max_digits=12, pairs=pairs)
+        assert int(probs.argmax()) == 7 and digit.box[2] > 200
 
 
 def test_one_digit_is_read_exactly_as_predict_reads_it():

@@ -1,0 +1,130 @@
+"""Train the pair reader: is a group of ink one digit or two touching, and if two, which? Writes a checkpoint,
+its card and its ONNX twin, which /predict/number uses to read touching digits (`backend.segment`).
+
+    python -m models.pairs --out models/checkpoints/mnist-pairs.pt
+
+A vertical cut cannot part two digits written fast: they lean into each other, and the best straight cut
+still reads only about three pairs in four right. The pair reader reads the group whole instead. Its
+training groups (`models.numbers.group_set`) are MNIST training digits drawn with a pen, alone (some
+with the pen lifted) or two touching by anything from a hair to deep overlap, through the pair recipe
+(`models.recipe.digit_pair`); its validation and test groups are made the same way from validation
+digits and MNIST test digits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from models import checkpoint, data, export, nets, numbers, recipe
+from models.runtime import normalise
+from models.train import use_bf16
+
+VERSION = 2  # of the group generator: part of the cache key
+CLASSES = ["one digit", "two digits", *(f"first {d}" for d in range(10)), *(f"second {d}" for d in range(10))]
+
+
+def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, cache: Path) -> tuple:
+    """`count` training groups of these digits (uint8 tensors), cached as an .npz under a key of the inputs."""
+    x, y = images[:, 0].numpy(), labels.numpy()
+    key = hashlib.sha256(x.tobytes() + y.tobytes() + repr((count, seed, VERSION)).encode()).hexdigest()[:16]
+    path = cache / f"groups-{key}.npz"
+    if not path.is_file():
+        fields, targets = numbers.group_set(x, y, count, seed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, x=fields, y=targets)
+    with np.load(path) as saved:
+        return torch.from_numpy(saved["x"]), torch.from_numpy(saved["y"])
+
+
+def loss_of(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """How many digits (always), the first digit (always), the second digit (only for two)."""
+    count, first, second = logits.float().split(nets.PairNet.HEADS, 1)
+    return (F.cross_entropy(count, y[:, 0], label_smoothing=0.05) + F.cross_entropy(first, y[:, 1])
+            + F.cross_entropy(second, y[:, 2], ignore_index=-1))  # fmt: skip
+
+
+@torch.inference_mode()
+def scores(model, x: torch.Tensor, y: torch.Tensor, mean, std) -> dict[str, float]:
+    """Shares right: the count; a group read whole (the count, and each digit it holds)."""
+    model.eval()
+    logits = torch.cat([model(normalise(x[i : i + 1024], mean, std)) for i in range(0, len(x), 1024)])
+    count, first, second = (part.argmax(1) for part in logits.split(nets.PairNet.HEADS, 1))
+    pair = y[:, 0] == 1
+    whole = (count == y[:, 0]) & (first == y[:, 1]) & (~pair | (second == y[:, 2]))
+    return {"count": (count == y[:, 0]).float().mean().item(), "whole": whole.float().mean().item(),
+            "pairs_whole": whole[pair].float().mean().item(), "singles_kept": (count[~pair] == 0).float().mean().item()}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=Path("models/checkpoints/mnist-pairs.pt"))
+    p.add_argument("--groups", type=int, default=120_000, help="training groups (default: 120000)")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--width", type=int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT)
+    p.add_argument("--dry-run", action="store_true", help="the whole path on a few hundred groups, one epoch")
+    args = p.parse_args(argv)
+    sizes = (512, 256, 256) if args.dry_run else (args.groups, 5000, 10_000)  # train, validation, test groups
+    if args.dry_run:
+        args.epochs = 1
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    info = data.DATASETS["mnist"]
+    images, labels = data.load("mnist", train=True, root=args.data_root)
+    test_images, test_labels = data.load("mnist", train=False, root=args.data_root)
+    held = 5000  # the last digits of the training split: validation groups only
+    cache = args.data_root / "pen-cache"
+    train_x, train_y = groups(images[:-held], labels[:-held], sizes[0], args.seed, cache)
+    val_x, val_y = groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache)
+    test_x, test_y = groups(test_images, test_labels, sizes[2], args.seed + 2, cache)
+    model = nets.build("pairnet", width=args.width)
+    bf16 = use_bf16("auto", torch.device("cpu"))
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
+    steps = args.epochs * -(-len(train_x) // args.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.25)
+    gen = torch.Generator().manual_seed(args.seed)
+    started, history = time.perf_counter(), []
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        for idx in torch.randperm(len(train_x), generator=gen).split(args.batch_size):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = loss_of(model(normalise(train_x[idx], info.mean, info.std)), train_y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        history.append(scores(model, val_x, val_y, info.mean, info.std))
+        print(f"epoch {epoch}: loss {loss.item():.4f} | validation {history[-1]}", flush=True)
+    test = scores(model, test_x, test_y, info.mean, info.std)
+    print(f"test (MNIST test digits): {test}")
+    meta = {
+        "arch": "pairnet", "arch_args": {"width": args.width}, "dataset": "mnist", "classes": CLASSES,
+        "heads": list(nets.PairNet.HEADS), "input_shape": [1, *recipe.PAIR_FIELD], "mean": list(info.mean),
+        "std": list(info.std), "preprocess": "mnist-pair", "seed": args.seed,
+        "metrics": {"validation": history[-1], "test": test, "history": history, "train_groups": len(train_x),
+                    "train_seconds": round(time.perf_counter() - started, 1), "precision": "bf16" if bf16 else "fp32"},
+        "command": "python -m models.pairs " + shlex.join(sys.argv[1:] if argv is None else argv),
+        "versions": checkpoint.versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }  # fmt: skip
+    checkpoint.save(args.out, model, meta)
+    card = export.export(args.out)
+    print(f"checkpoint: {args.out}")
+    return card
+
+
+if __name__ == "__main__":
+    main()
