@@ -94,7 +94,7 @@ def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
     border = _border(alpha)
     if border.min() >= OPAQUE and alpha.min() >= OPAQUE:  # the border first: a canvas export's is transparent
         return None
-    backdrop = int(np.median(border))  # 0 for a canvas export; a translucent backdrop is not ink
+    backdrop = int(np.median(border)) if border.any() else 0  # 0 for a canvas export; a translucent one is not ink
     if backdrop == 0:
         return np.ascontiguousarray(alpha)
     return _lookup(alpha, (LEVELS - backdrop) / max(255 - backdrop, 1))
@@ -102,7 +102,8 @@ def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
 
 def luminance_ink(gray: np.ndarray) -> np.ndarray:
     """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median."""
-    bg = int(np.median(_border(gray)))
+    border = _border(gray)
+    bg = 255 if border.min() == 255 else int(np.median(border))
     if bg == 255:  # dark on white, the common case: no table needed
         return np.subtract(255, gray, dtype=np.uint8)
     if bg == 0:  # light on black

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from models import pen
+from models.recipe import digit_pair
 
 
 def pieces(strokes: pen.Strokes) -> int:
@@ -100,7 +101,7 @@ def layout(
     return placed, pen_width, canvas
 
 
-PAIR_SHARE = 0.6  # of the pair reader's training groups, two touching digits; the rest one digit
+PAIR_SHARE = 0.6  # of the pair reader's training groups, two digits (touching, or close: APART_SHARE); the rest one
 LIFTED_SHARE = 0.2  # of the single digits, drawn with the pen lifted (its pieces, joined again, make the group)
 TRAIN_REACH = (0.2, 1.0)  # wider than the benchmark's: barely touching to deeply overlapping
 APART_SHARE = 0.25  # of the pairs, two digits close but apart: still two when the reader sees them as one group
@@ -110,8 +111,6 @@ APART_REACH = (1.0, 3.0)
 def group_sample(job: tuple) -> np.ndarray:
     """One training group for the pair reader: one digit, or two touching or close (`second` is not None), drawn
     with a random pen, size and slant, through the pair recipe: a (28, 56) uint8 field."""
-    from models.recipe import digit_pair
-
     first, second, seed = job
     rng = np.random.default_rng(seed)
     strokes = [pen.skeleton_strokes(first)] + ([pen.skeleton_strokes(second)] if second is not None else [])

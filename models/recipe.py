@@ -91,7 +91,8 @@ def stroke_peaks(digit: np.ndarray) -> np.ndarray:
     LOCAL px of it (at least LOCAL_FLOOR of full). A hairline beside a thick stroke (a cursive font, a light
     touch) would otherwise fade away when the digit is shrunk to 20 px."""
     height, width = digit.shape
-    padded = np.pad(digit, LOCAL)
+    padded = np.zeros((height + 2 * LOCAL, width + 2 * LOCAL), digit.dtype)  # np.pad's zeros, at a tenth its cost
+    padded[LOCAL:-LOCAL, LOCAL:-LOCAL] = digit
     rows = padded[:, :width].copy()  # a square maximum filter, one axis at a time
     for dx in range(1, 2 * LOCAL + 1):
         np.maximum(rows, padded[:, dx : dx + width], out=rows)
