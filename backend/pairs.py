@@ -26,7 +26,10 @@ class PairReader:
     def read(self, inks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Groups' ink maps -> (N,) probability that each is two digits, and (N, 10) probabilities of its first
         and of its second digit."""
-        fields = np.stack([self.recipe(ink)[None] for ink in inks])
+        return self.heads(np.stack([self.recipe(ink)[None] for ink in inks]))
+
+    def heads(self, fields: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same for groups already through the pair recipe: (N, 1, 28, 56) fields, float in [0, 1] or uint8."""
         logits = runtime.logits(self.session, runtime.normalise(fields, self.card["mean"], self.card["std"]))
         count, first, second = np.split(logits, np.cumsum(self.card["heads"])[:-1], axis=1)
         return runtime.softmax(count)[:, 1], runtime.softmax(first), runtime.softmax(second)

@@ -20,8 +20,9 @@ __all__ = ["RECIPES", "Prepared", "PreprocessError", "field_of", "prepare"]
 
 @dataclass(frozen=True)
 class Prepared:
-    """A model input (C, 28, 28) normalised float32 (28x56 for the pair reader), the same field as uint8 for people to see, and
-    whether the field looks like what the model was trained on (False: the answer should not be trusted)."""
+    """A model input (C, 28, 28) normalised float32 (28x56 by the pair recipe), the same field as uint8 for
+    people to see, and whether the field looks like what the model was trained on (False: the answer should not
+    be trusted)."""
 
     input: np.ndarray
     field: np.ndarray

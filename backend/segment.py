@@ -222,15 +222,11 @@ def join(drawing: Drawing, masks: list[np.ndarray], height: float, pairs: Callab
     if not close:
         return masks
     two, _, _ = pairs([drawing.digit(masks[k] | masks[k + 1]).ink for k in close])
-    out, skip = [], set()
-    for k, mask in enumerate(masks):
-        if k in skip:
-            continue
-        if k in close and two[close.index(k)] < ONE:
-            out.append(mask | masks[k + 1])
-            skip.add(k + 1)
-        else:
-            out.append(mask)
+    one = {k for k, t in zip(close, two, strict=True) if t < ONE}  # group k and group k + 1 are one digit
+    out, k = [], 0
+    while k < len(masks):
+        out.append(masks[k] | masks[k + 1] if k in one else masks[k])
+        k += 2 if k in one else 1
     return out
 
 
@@ -249,7 +245,7 @@ def read(ink: np.ndarray, classify: Callable[[list[np.ndarray]], np.ndarray], ma
     whole = [drawing.whole()] if len(masks) == 1 else [drawing.digit(m) for m in masks]  # one group: /predict's
     probs = classify([d.ink for d in whole])
     chosen: list[list[tuple[Digit, np.ndarray]]] = [[(d, p)] for d, p in zip(whole, probs, strict=True)]
-    wide = [k for k, mask in enumerate(masks) if np.diff(_x_range(mask))[0] > NARROW * height]
+    wide = [k for k, (x0, x1) in enumerate(map(_x_range, masks)) if x1 - x0 > NARROW * height]
     if pairs is not None and wide:
         for k, two, first, second in zip(wide, *pairs([whole[k].ink for k in wide]), strict=True):
             if two > TWO:

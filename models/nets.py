@@ -175,13 +175,13 @@ class PairNet(nn.Module):
 
 
 ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
-    "pairnet": PairNet,
     "mlp": MLP,
     "s0-cnn": S0CNN,
     "cifar-cnn": CifarCNN,
     "lenet5": LeNet5,
     "fashion-cnn": FashionCNN,
     "digitnet": DigitNet,
+    "pairnet": PairNet,
 }
 
 

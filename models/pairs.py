@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from models import checkpoint, data, export, nets, numbers, recipe
+from models.evaluate import logits_of
 from models.runtime import normalise
 from models.train import use_bf16
 
@@ -53,11 +54,9 @@ def loss_of(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             + F.cross_entropy(second, y[:, 2], ignore_index=-1))  # fmt: skip
 
 
-@torch.inference_mode()
 def scores(model, x: torch.Tensor, y: torch.Tensor, mean, std) -> dict[str, float]:
     """Shares right: the count; a group read whole (the count, and each digit it holds)."""
-    model.eval()
-    logits = torch.cat([model(normalise(x[i : i + 1024], mean, std)) for i in range(0, len(x), 1024)])
+    logits = logits_of(model, x, mean, std)
     count, first, second = (part.argmax(1) for part in logits.split(nets.PairNet.HEADS, 1))
     pair = y[:, 0] == 1
     whole = (count == y[:, 0]) & (first == y[:, 1]) & (~pair | (second == y[:, 2]))
