@@ -10,9 +10,11 @@ drawing scaled to WORK_HEIGHT px tall (ample for a 20 px digit box, and cheap):
    (`models.pairs`, a network that reads a group whole) says whether it is, and which two. Such a
    group is then cut at the valley of its vertical ink profile where the classifier best agrees with
    that reading, for each digit's box and 28x28 input.
-3. Left to right by the groups' horizontal centres, which reads a line whose baseline wanders.
-Each digit keeps only its own pixels, so a neighbour's stroke reaching into its box is not read; a
-drawing that is one group, not read as two, is read exactly as /predict reads it.
+3. Each digit of a number of several groups is read by both networks, its probabilities their mean:
+   the pair reader was trained on digits drawn with the pen lifted as well, and two readers err less
+   than one. A drawing that is one group, not read as two, is read exactly as /predict reads it.
+4. Left to right by the groups' horizontal centres, which reads a line whose baseline wanders.
+Each digit keeps only its own pixels, so a neighbour's stroke reaching into its box is not read.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ NEAR = 0.3  # ...when the horizontal gap between them is under this share of the
 NARROW = 0.5  # a group narrower than this times the line's height is one digit
 TWO = 0.5  # the pair reader's probability above which a group is read as two touching digits
 ONE = 0.2  # ...and below which two neighbouring groups are one digit
+READER = 0.5  # a digit of a number (of several groups): the pair reader's weight in its probabilities
 
 
 @dataclass
@@ -245,12 +248,15 @@ def read(ink: np.ndarray, classify: Callable[[list[np.ndarray]], np.ndarray], ma
     whole = [drawing.whole()] if len(masks) == 1 else [drawing.digit(m) for m in masks]  # one group: /predict's
     probs = classify([d.ink for d in whole])
     chosen: list[list[tuple[Digit, np.ndarray]]] = [[(d, p)] for d, p in zip(whole, probs, strict=True)]
-    wide = [k for k, (x0, x1) in enumerate(map(_x_range, masks)) if x1 - x0 > NARROW * height]
-    if pairs is not None and wide:
-        for k, two, first, second in zip(wide, *pairs([whole[k].ink for k in wide]), strict=True):
-            if two > TWO:
+    wide = {k for k, (x0, x1) in enumerate(map(_x_range, masks)) if x1 - x0 > NARROW * height}
+    asked = [k for k in range(len(whole)) if k in wide or len(whole) > 1]  # a lone narrow group: /predict's answer
+    if pairs is not None and asked:
+        for k, two, first, second in zip(asked, *pairs([whole[k].ink for k in asked]), strict=True):
+            if k in wide and two > TWO:
                 left, right = halves(drawing, masks[k], height, classify, int(first.argmax()), int(second.argmax()))
                 chosen[k] = [(left, first), (right, second)]
+            elif len(whole) > 1:  # one digit of several: the mean of the classifier's and the pair reader's readings
+                chosen[k] = [(whole[k], (1 - READER) * probs[k] + READER * first)]
     out = [pair for group in chosen for pair in group]
     if len(out) > max_digits:
         raise PreprocessError("too_many_digits", f"the image holds {len(out)} digits; at most {max_digits} are read")

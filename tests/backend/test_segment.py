@@ -76,9 +76,9 @@ def classify_ones(inks):
     return out / out.sum(1, keepdims=True)
 
 
-def pair_reader(two: float):
-    """A pair reader that reads every group as "11" with probability `two`."""
-    return lambda inks: (np.full(len(inks), two), np.tile(np.eye(10)[1], (len(inks), 1)),
+def pair_reader(two: float, first: int = 1):
+    """A pair reader that reads every group as two digits with probability `two`: `first`, then a 1."""
+    return lambda inks: (np.full(len(inks), two), np.tile(np.eye(10)[first], (len(inks), 1)),
                          np.tile(np.eye(10)[1], (len(inks), 1)))  # fmt: skip
 
 
@@ -94,6 +94,16 @@ def test_a_group_the_pair_reader_reads_as_one_is_not_cut():
     for pairs in (pair_reader(0.1), None):
         ((digit, probs),) = segment.read(joined_ones(), classify_ones, max_digits=12, pairs=pairs)
         assert int(probs.argmax()) == 7 and digit.box[2] > 200
+
+
+def test_each_digit_of_several_is_read_by_both_networks():
+    reader = pair_reader(0.0, first=7)  # sure that each group is one 7; the classifier is sure of 1s
+    read = segment.read(drawing([ONE, ONE]), classify_ones, max_digits=12, pairs=reader)
+    for digit, probs in read:
+        expected = (1 - segment.READER) * classify_ones([digit.ink])[0] + segment.READER * np.eye(10)[7]
+        np.testing.assert_allclose(probs, expected)
+    ((_, alone),) = segment.read(drawing([ONE]), classify_ones, max_digits=12, pairs=reader)
+    assert int(alone.argmax()) == 1  # a lone digit: the classifier's reading, as /predict's
 
 
 def test_one_digit_is_read_exactly_as_predict_reads_it():
