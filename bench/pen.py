@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{path}: {summary['accuracy']:.4f} on {summary['n']} canvases ({summary['mistakes']} wrong); "
               f"mistakes uncertain {summary['mistakes_uncertain']}, correct uncertain {summary['correct_uncertain']}; "
               f"ECE {summary['ece']} (MNIST test {summary['mnist_test']})")  # fmt: skip
-        for group in ("kind", "encoding", "pen_width", "style", "font", "class"):
+        for group in ("kind", "encoding", "pen_width", "style", "font", "class", "font_class"):
             print(f"  {group:>9}: " + "  ".join(f"{k} {v['accuracy']}" for k, v in by[group].items()))
     out = {"settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]}, "results": results,
            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip

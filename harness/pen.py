@@ -70,13 +70,14 @@ def _share(mask: np.ndarray, of: np.ndarray) -> float | None:
 
 
 def summary(batch: list[Item], replies: list[dict]) -> dict:
-    """Accuracy overall and by kind, encoding, pen width, class, style and font; how the uncertain flag
-    splits mistakes from correct answers; expected calibration error."""
+    """Accuracy overall and by kind, encoding, pen width, class, style, font and class among the fonts; how
+    the uncertain flag splits mistakes from correct answers; expected calibration error."""
     truth = np.array([i.label for i in batch])
     said = np.array([r["digit"] for r in replies])
     confidence = np.array([r["confidence"] for r in replies])
     uncertain = np.array([r["uncertain"] for r in replies])
     correct = said == truth
+    fonts = np.array([i.kind == "font" for i in batch])
 
     def accuracy(mask: np.ndarray) -> dict:
         return {"n": int(mask.sum()), "accuracy": round(float(correct[mask].mean()), 4) if mask.any() else None}
@@ -87,6 +88,7 @@ def summary(batch: list[Item], replies: list[dict]) -> dict:
         "pen_width": {f"{lo:.2f}-{hi:.2f}": accuracy(np.array([i.kind != "font" and lo <= i.pen < hi for i in batch]))
                       for lo, hi in PEN_BINS},
         "class": {str(c): accuracy(truth == c) for c in range(10)},
+        "font_class": {str(c): accuracy(fonts & (truth == c)) for c in range(10)},  # the fonts' goal: each >= 98%
         "style": {s: accuracy(np.array([i.detail == s for i in batch])) for s in pen.STYLES},
         "font": {f: accuracy(np.array([i.detail == f for i in batch])) for f in sorted({i.detail for i in batch
                                                                                        if i.kind == "font"})},

