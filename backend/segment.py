@@ -239,7 +239,8 @@ def read(ink: np.ndarray, classify: Callable[[list[np.ndarray]], np.ndarray], ma
 
     `classify` turns a list of ink maps into (N, classes) probabilities; `pairs` (the pair reader) turns a
     list of groups' ink maps into (two, first, second): the probability that each is two touching digits,
-    and the (N, 10) probabilities of its first and second digit. Without `pairs` no group is split."""
+    and the (N, 10) probabilities of its first and second digit. Without `pairs` no group is split, and each
+    digit is the classifier's reading alone."""
     drawing = Drawing(ink)
     masks = groups(drawing, max_digits)
     height = line_height(masks)
