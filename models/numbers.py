@@ -101,8 +101,8 @@ def layout(
     return placed, pen_width, canvas
 
 
-PAIR_SHARE = 0.6  # of the pair reader's training groups, two digits (touching, or close: APART_SHARE); the rest one
-LIFTED_SHARE = 0.2  # of the single digits, drawn with the pen lifted (its pieces, joined again, make the group)
+PAIR_SHARE = 0.5  # of the pair reader's training groups, two digits (touching, or close: APART_SHARE); the rest one
+LIFTED_SHARE = 0.35  # of the single digits, drawn with the pen lifted (its pieces, joined again, make the group)
 TRAIN_REACH = (0.2, 1.0)  # wider than the benchmark's: barely touching to deeply overlapping
 APART_SHARE = 0.25  # of the pairs, two digits close but apart: still two when the reader sees them as one group
 APART_REACH = (1.0, 3.0)

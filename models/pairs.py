@@ -30,7 +30,7 @@ from models.evaluate import logits_of
 from models.runtime import normalise
 from models.train import use_bf16
 
-VERSION = 2  # of the group generator: part of the cache key
+VERSION = 3  # of the group generator: part of the cache key
 CLASSES = ["one digit", "two digits", *(f"first {d}" for d in range(10)), *(f"second {d}" for d in range(10))]
 
 
