@@ -11,6 +11,8 @@ import gc
 import os
 import sys
 
+from gunicorn.workers.sync import SyncWorker
+
 from backend.config import ConfigError, load_settings
 
 try:
@@ -36,6 +38,8 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat 
 # gunicorn's runtime control socket is one fixed path per user: off, so several servers
 # (tests, benchmarks) can run side by side and a dyno exposes nothing extra.
 control_socket_disable = True
+# At most this many connections a stopping worker still answers from the listening socket's queue.
+DRAIN_LIMIT = 64
 
 
 def when_ready(server):
@@ -50,3 +54,20 @@ def post_fork(server, worker):
     for predictor in app.extensions["predictors"].values():
         predictor.after_fork()
     app.extensions["store"].after_fork()
+
+
+def worker_exit(server, worker):
+    """In a worker leaving (SIGTERM, max_requests): answer the connections already queued for it.
+
+    A sync worker stops between two requests; a client whose connection the kernel had already
+    queued on the shared listening socket would otherwise get a reset when the last worker closes
+    it. gunicorn also calls this hook in the master for a worker that is already gone: nothing then.
+    """
+    if worker.pid != os.getpid() or not worker.booted or not isinstance(worker, SyncWorker):
+        return
+    for listener in worker.sockets:
+        for _ in range(DRAIN_LIMIT):
+            try:
+                worker.accept(listener)  # non-blocking listener: raises once the queue is empty
+            except OSError:
+                break

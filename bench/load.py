@@ -5,7 +5,8 @@
 1. sustained: --seconds at --concurrency on /predict -> failures, p50/p99, memory before/after.
 2. kill: SIGKILL one worker mid-load -> failure rate, seconds until /ready answers and the
    master has replaced the worker.
-3. term: SIGTERM to the master mid-load -> requests in flight complete; the master exits 0.
+3. term: SIGTERM to the master mid-load -> requests sent before it are answered; each worker exits
+   by itself (no SIGKILL at the graceful timeout) and the master exits 0.
 Writes bench/results/load.json. The test suite runs a short version of each (tests/backend/test_load.py).
 """
 
@@ -16,7 +17,7 @@ import json
 import time
 
 from harness import write_result
-from harness.faults import graceful_term, kill_worker, sustained
+from harness.faults import PATIENT_MASTER, graceful_term, kill_worker, sustained
 from harness.server import Server
 
 
@@ -31,9 +32,9 @@ def main(argv: list[str] | None = None) -> dict:
         print("sustained:", json.dumps(result["sustained"]))
         result["kill_worker"] = kill_worker(server, min(args.seconds, 30.0), args.concurrency)
         print("kill one worker:", json.dumps(result["kill_worker"]))
-    server = Server(workers=2).start()
+    server = Server(env=PATIENT_MASTER, workers=2).start()
     try:
-        result["sigterm"] = graceful_term(server)
+        result["sigterm"] = graceful_term(server, wait=60)
     finally:
         server.stop()
     print("sigterm:", json.dumps(result["sigterm"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 
@@ -16,6 +17,9 @@ from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
 
 CANVAS = stroke_canvas(SEVEN)
+# For graceful_term: the master SIGKILLs workers still there after the graceful timeout; set far
+# beyond graceful_term's wait, the master exits in time only if each worker exits by itself.
+PATIENT_MASTER = {"GUNICORN_GRACEFUL_TIMEOUT": "600"}
 
 
 def memory_mb(server: Server) -> dict:
@@ -79,20 +83,28 @@ def kill_worker(server: Server, seconds: float, concurrency: int) -> dict:
     }
 
 
-def graceful_term(server: Server, concurrency: int = 2, seconds: float = 4.0) -> dict:
-    """SIGTERM to the master while requests flow; any request sent before the signal must be answered."""
+def graceful_term(server: Server, concurrency: int = 8, seconds: float = 4.0, wait: float = 30.0) -> dict:
+    """SIGTERM to the master while requests flow: every request sent before the signal must be answered.
+
+    `exit_code` is None when the master is still running `wait` seconds after the signal: on a
+    server started with PATIENT_MASTER, that is a worker that does not exit by itself."""
     thread, out = _in_background(server, seconds, concurrency)
     time.sleep(seconds / 2)
     term_at = time.monotonic()
     server.proc.send_signal(signal.SIGTERM)
-    code = server.proc.wait(30)
+    try:
+        code = server.proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        code = None
+    exit_after = time.monotonic() - term_at
     thread.join()
     outcomes = out["result"].outcomes
-    before = [o for o in outcomes if o.start < term_at]
+    before = [o for o in outcomes if o.sent and o.sent < term_at]
     lost = [o for o in before if not 200 <= o.status < 300]
     return {
         "requests_before_term": len(before),
         "lost_in_flight": len(lost),
         "exit_code": code,
+        "exit_after_s": round(exit_after, 2),
         "refused_after_term": sum(1 for o in outcomes if o.start >= term_at and o.status == 0),
     }

@@ -25,12 +25,14 @@ def _check_loopback(host: str) -> None:
 
 @dataclass
 class Outcome:
-    """One request: when it started (monotonic), how long it took, its status (0: no HTTP answer), the error."""
+    """One request: when it started and when it was fully sent (monotonic; 0: never), how long it took,
+    its status (0: no HTTP answer), the error."""
 
     start: float
     seconds: float
     status: int
     error: str = ""
+    sent: float = 0.0
 
 
 @dataclass
@@ -108,19 +110,20 @@ def run(
     def worker() -> None:
         conn = None
         while not stop.is_set() and time.monotonic() < deadline and take():
-            t0 = time.monotonic()
+            t0, sent = time.monotonic(), 0.0
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
                 conn.request(method, path, body=body, headers=headers)
+                sent = time.monotonic()
                 response = conn.getresponse()
                 response.read()
-                outcome = Outcome(t0, time.monotonic() - t0, response.status)
+                outcome = Outcome(t0, time.monotonic() - t0, response.status, sent=sent)
                 if response.will_close:
                     conn.close()
                     conn = None
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                outcome = Outcome(t0, time.monotonic() - t0, 0, type(exc).__name__)
+                outcome = Outcome(t0, time.monotonic() - t0, 0, type(exc).__name__, sent)
                 if conn is not None:
                     conn.close()
                 conn = None

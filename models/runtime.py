@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,12 @@ import numpy as np
 
 TOLERANCE = 1e-4  # largest difference in any probability between the twin and its checkpoint
 PROBES = 8  # probe inputs: one of zeros, the rest uniform noise at the scale of normalised images
+
+# ONNX Runtime 1.32 starts a telemetry thread (and a database under ~/.cache) when it is imported,
+# unless this is set by then. A gunicorn worker forked from the master inherits that thread's
+# state without the thread and hangs in ORT's exit handlers until the master SIGKILLs it: every
+# shutdown took graceful_timeout (20 s) and requests queued meanwhile were never answered.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 class CheckpointError(RuntimeError):

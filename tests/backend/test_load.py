@@ -21,10 +21,10 @@ def test_killed_worker_is_replaced_with_under_one_percent_failures(server):
     assert r["failure_rate"] < 0.01, r
 
 
-def test_sigterm_completes_requests_in_flight():
-    server = Server(workers=2).start()
+def test_sigterm_completes_requests_in_flight_and_workers_exit_by_themselves():
+    server = Server(env=faults.PATIENT_MASTER, workers=2).start()
     try:
-        r = faults.graceful_term(server)
+        r = faults.graceful_term(server, wait=60)
     finally:
         server.stop()
     assert r["requests_before_term"] > 10 and r["lost_in_flight"] == 0 and r["exit_code"] == 0, r
