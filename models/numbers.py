@@ -110,11 +110,12 @@ APART_REACH = (1.0, 3.0)
 
 def group_sample(job: tuple) -> np.ndarray:
     """One training group for the pair reader: one digit, or two touching or close (`second` is not None), drawn
-    with a random pen, size and slant, through the pair recipe: a (28, 56) uint8 field."""
-    first, second, seed = job
+    with a random pen, size and slant (a single digit with the pen lifted at `lifted_share`), through the pair
+    recipe: a (28, 56) uint8 field."""
+    first, second, seed, lifted_share = job
     rng = np.random.default_rng(seed)
     strokes = [pen.skeleton_strokes(first)] + ([pen.skeleton_strokes(second)] if second is not None else [])
-    if second is None and rng.uniform() < LIFTED_SHARE:
+    if second is None and rng.uniform() < lifted_share:
         strokes[0] = lift_pen(strokes[0], rng, gap=0.07) or strokes[0]
     reach = APART_REACH if rng.uniform() < APART_SHARE else TRAIN_REACH
     placed, width, canvas = layout(strokes, rng, 0 if second is not None else None, reach)
@@ -122,15 +123,22 @@ def group_sample(job: tuple) -> np.ndarray:
     return np.round(digit_pair(ink) * 255).astype(np.uint8)
 
 
-def group_set(images: np.ndarray, labels: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def group_set(
+    images: np.ndarray,
+    labels: np.ndarray,
+    count: int,
+    seed: int,
+    pair_share: float = PAIR_SHARE,
+    lifted_share: float = LIFTED_SHARE,
+) -> tuple[np.ndarray, np.ndarray]:
     """`count` training groups made of `images` (N, 28, 28) uint8: (count, 1, 28, 56) uint8 fields, and labels
     (count, 3): [digits in the group - 1, the first digit, the second digit (-1 for a single digit)]."""
     from multiprocessing import get_context
 
     rng = np.random.default_rng(seed)
-    pairs = rng.uniform(size=count) < PAIR_SHARE
+    pairs = rng.uniform(size=count) < pair_share
     first, second = rng.integers(len(images), size=count), rng.integers(len(images), size=count)
-    jobs = [(images[a], images[b] if pair else None, int(s)) for a, b, pair, s in
+    jobs = [(images[a], images[b] if pair else None, int(s), lifted_share) for a, b, pair, s in
             zip(first, second, pairs, rng.integers(0, 2**63, count), strict=True)]  # fmt: skip
     with get_context("spawn").Pool() as pool:
         fields = pool.map(group_sample, jobs, chunksize=256)

@@ -34,13 +34,14 @@ VERSION = 3  # of the group generator: part of the cache key
 CLASSES = ["one digit", "two digits", *(f"first {d}" for d in range(10)), *(f"second {d}" for d in range(10))]
 
 
-def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, cache: Path) -> tuple:
-    """`count` training groups of these digits (uint8 tensors), cached as an .npz under a key of the inputs."""
+def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, cache: Path, shares: tuple) -> tuple:
+    """`count` training groups of these digits (uint8 tensors), cached as an .npz under a key of the inputs;
+    `shares`: (pair_share, lifted_share) of `numbers.group_set`."""
     x, y = images[:, 0].numpy(), labels.numpy()
-    key = hashlib.sha256(x.tobytes() + y.tobytes() + repr((count, seed, VERSION)).encode()).hexdigest()[:16]
+    key = hashlib.sha256(x.tobytes() + y.tobytes() + repr((count, seed, VERSION, *shares)).encode()).hexdigest()[:16]
     path = cache / f"groups-{key}.npz"
     if not path.is_file():
-        fields, targets = numbers.group_set(x, y, count, seed)
+        fields, targets = numbers.group_set(x, y, count, seed, *shares)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, x=fields, y=targets)
     with np.load(path) as saved:
@@ -73,6 +74,15 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--width", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--pair-share", type=float, default=numbers.PAIR_SHARE, help="groups of two digits (default: %(default)s)"
+    )
+    p.add_argument(
+        "--lifted-share",
+        type=float,
+        default=numbers.LIFTED_SHARE,
+        help="single digits drawn with the pen lifted (default: %(default)s)",
+    )
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT)
     p.add_argument("--dry-run", action="store_true", help="the whole path on a few hundred groups, one epoch")
@@ -87,10 +97,10 @@ def main(argv: list[str] | None = None) -> dict:
     images, labels = data.load("mnist", train=True, root=args.data_root)
     test_images, test_labels = data.load("mnist", train=False, root=args.data_root)
     held = 5000  # the last digits of the training split: validation groups only
-    cache = args.data_root / "pen-cache"
-    train_x, train_y = groups(images[:-held], labels[:-held], sizes[0], args.seed, cache)
-    val_x, val_y = groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache)
-    test_x, test_y = groups(test_images, test_labels, sizes[2], args.seed + 2, cache)
+    cache, shares = args.data_root / "pen-cache", (args.pair_share, args.lifted_share)
+    train_x, train_y = groups(images[:-held], labels[:-held], sizes[0], args.seed, cache, shares)
+    val_x, val_y = groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache, shares)
+    test_x, test_y = groups(test_images, test_labels, sizes[2], args.seed + 2, cache, shares)
     model = nets.build("pairnet", width=args.width)
     bf16 = use_bf16("auto", torch.device("cpu"))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
@@ -115,6 +125,7 @@ def main(argv: list[str] | None = None) -> dict:
         "arch": "pairnet", "arch_args": {"width": args.width}, "dataset": "mnist", "classes": CLASSES,
         "heads": list(nets.PairNet.HEADS), "input_shape": [1, *recipe.PAIR_FIELD], "mean": list(info.mean),
         "std": list(info.std), "preprocess": "mnist-pair", "seed": args.seed,
+        "pair_share": args.pair_share, "lifted_share": args.lifted_share,
         "metrics": {"validation": history[-1], "test": test, "history": history, "train_groups": len(train_x),
                     "train_seconds": round(time.perf_counter() - started, 1), "precision": "bf16" if bf16 else "fp32"},
         "command": "python -m models.pairs " + shlex.join(sys.argv[1:] if argv is None else argv),
