@@ -15,17 +15,16 @@ autocast where the CPU runs it natively): 120,000 groups, 10 epochs.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shlex
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from models import checkpoint, data, export, nets, numbers, recipe
+from models.cache import cached
 from models.evaluate import logits_of
 from models.runtime import normalise
 from models.train import use_bf16
@@ -38,14 +37,9 @@ def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, ca
     """`count` training groups of these digits (uint8 tensors), cached as an .npz under a key of the inputs;
     `shares`: (pair_share, lifted_share) of `numbers.group_set`."""
     x, y = images[:, 0].numpy(), labels.numpy()
-    key = hashlib.sha256(x.tobytes() + y.tobytes() + repr((count, seed, VERSION, *shares)).encode()).hexdigest()[:16]
-    path = cache / f"groups-{key}.npz"
-    if not path.is_file():
-        fields, targets = numbers.group_set(x, y, count, seed, *shares)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, x=fields, y=targets)
-    with np.load(path) as saved:
-        return torch.from_numpy(saved["x"]), torch.from_numpy(saved["y"])
+    fields, targets = cached(cache, "groups", (x, y), (count, seed, VERSION, *shares),
+                             lambda: numbers.group_set(x, y, count, seed, *shares))  # fmt: skip
+    return torch.from_numpy(fields), torch.from_numpy(targets)
 
 
 def loss_of(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -12,7 +12,6 @@ Needs scikit-image, SciPy and Pillow (training and benchmarks only, never the se
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from models import recipe
+from models.cache import cached
 
 Strokes = list[np.ndarray]  # polylines, each (K, 2) points (x, y) in a unit box, y down
 GRID = 4  # skeletons are found on the MNIST digit enlarged 4 times
@@ -162,12 +162,14 @@ def training_set(images: np.ndarray, labels: np.ndarray, fonts: list[Path], seed
     """Extra training data, (N, 1, 28, 28) uint8 and labels: every digit of `images` redrawn with a random pen,
     `styles` drawings of the STYLES, and `glyphs_per_font` digits of each font. Cached in `cache` (an .npz)
     under a key of the inputs, since it takes a few minutes on two cores."""
-    key = hashlib.sha256(images.tobytes() + labels.tobytes() + repr((seed, styles, glyphs_per_font, VERSION,
-                         recipe.STROKE_PEAKS, [f.name for f in fonts])).encode()).hexdigest()[:16]  # fmt: skip
-    path = cache / f"pen-{key}.npz" if cache else None
-    if path and path.is_file():
-        with np.load(path) as saved:
-            return saved["x"], saved["y"]
+    params = (seed, styles, glyphs_per_font, VERSION, recipe.STROKE_PEAKS, [f.name for f in fonts])
+    return cached(
+        cache, "pen", (images, labels), params, lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font)
+    )
+
+
+def _draw_all(images, labels, fonts: list[Path], seed: int, styles: int, glyphs_per_font: int) -> tuple:
+    """training_set's arrays, drawn in a pool of processes."""
     from multiprocessing import get_context
 
     seeds = np.random.default_rng(seed).integers(0, 2**63, len(images) + styles + len(fonts) * glyphs_per_font)
@@ -179,7 +181,4 @@ def training_set(images: np.ndarray, labels: np.ndarray, fonts: list[Path], seed
         extra += pool.map(_glyph_sample, font_jobs, chunksize=64)
     x = np.stack(pens + [f for f, _ in extra])[:, None]
     y = np.concatenate([labels, np.array([d for _, d in extra], dtype=labels.dtype)])
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, x=x, y=y)
     return x, y
