@@ -37,8 +37,8 @@ def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, ca
     """`count` training groups of these digits (uint8 tensors), cached as an .npz under a key of the inputs;
     `shares`: (pair_share, lifted_share) of `numbers.group_set`."""
     x, y = images[:, 0].numpy(), labels.numpy()
-    fields, targets = cached(cache, "groups", (x, y), (count, seed, VERSION, *shares),
-                             lambda: numbers.group_set(x, y, count, seed, *shares))  # fmt: skip
+    params = (count, seed, VERSION, *shares)
+    fields, targets = cached(cache, "groups", (x, y), params, lambda: numbers.group_set(x, y, count, seed, *shares))
     return torch.from_numpy(fields), torch.from_numpy(targets)
 
 
