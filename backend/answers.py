@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
-from PIL import Image
 
 from backend.predictor import Predictor
 from backend.preprocess import Prepared
-
-
-def png_data_url(field: np.ndarray) -> str:
-    """A uint8 gray image as a PNG data URL."""
-    buf = io.BytesIO()
-    Image.fromarray(field, mode="L").save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+from models.dataurl import png_data_url
 
 
 def digit(predictor: Predictor, probs: np.ndarray, prepared: Prepared, include_input: bool) -> dict:

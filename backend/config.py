@@ -36,7 +36,9 @@ class Settings:
     # corrections (backend/store.py, backend/feedback.py)
     database_url: str | None = None  # None: SQLite in instance/feedback.db
     feedback_max_rows: int = 100_000
-    feedback_rate_limit: str = "30/minute;1000/day"  # per client, on POST /feedback
+    feedback_rate_limit: tuple[Any, ...] = field(  # per client, on POST /feedback: `limits` items, parsed once
+        default_factory=lambda: _rate_limit("FEEDBACK_RATE_LIMIT", "30/minute;1000/day")
+    )
     ratelimit_storage_uri: str = "memory://"  # per worker; e.g. redis://... to share the count between servers
     admin_token: str | None = None  # GET /feedback/export needs it; unset: that route does not exist
     trusted_proxies: int = 0  # proxies in front that set X-Forwarded-For (Heroku's router: 1)
@@ -108,14 +110,14 @@ def _origins(name: str, value: Any) -> tuple[str, ...]:
     return tuple(o.strip() for o in items if o.strip())
 
 
-def _rate_limit(name: str, value: Any) -> str:
+def _rate_limit(name: str, value: Any) -> tuple[Any, ...]:
+    """'30/minute;1000/day' -> the `limits` library's items (parsed here only)."""
     from limits import parse_many
 
     try:
-        parse_many(str(value))
+        return tuple(parse_many(str(value)))
     except ValueError:
         raise ConfigError(f"{name} must look like '30/minute;1000/day', got {value!r}") from None
-    return str(value)
 
 
 def _secret(name: str, value: Any) -> str | None:

@@ -10,12 +10,11 @@ is not explaining the model).
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable
 
 import numpy as np
-from PIL import Image
+
+from models.dataurl import png_data_url
 
 PATCH = 5
 STRIDE = 2
@@ -55,9 +54,7 @@ def heatmap_png(saliency: np.ndarray) -> str:
     rgba[..., 1] = 60
     rgba[..., 2] = np.where(strength > 0, 40, 230)
     rgba[..., 3] = np.round(np.abs(strength) * 200).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return png_data_url(rgba)
 
 
 def explanation(field: np.ndarray, answer: int, predict: Callable[[np.ndarray], np.ndarray], background: float) -> dict:

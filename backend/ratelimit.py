@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from limits import parse_many, storage, strategies
+from limits import RateLimitItem, storage, strategies
 from limits.errors import ConfigurationError
 from werkzeug.exceptions import TooManyRequests
 
@@ -16,10 +16,11 @@ from backend.config import ConfigError
 
 
 class RateLimit:
-    """`spec` ('30/minute;1000/day') per client key, in fixed windows; `check` raises 429 with Retry-After."""
+    """`items` (the parsed '30/minute;1000/day') per client key, in fixed windows; `check` raises 429 with
+    Retry-After."""
 
-    def __init__(self, spec: str, storage_uri: str, scope: str):
-        self.items = parse_many(spec)
+    def __init__(self, items: tuple[RateLimitItem, ...], storage_uri: str, scope: str):
+        self.items = items
         try:
             counts = storage.storage_from_string(storage_uri)
         except ConfigurationError as exc:

@@ -41,7 +41,9 @@ corrections = sa.Table(
     sa.Column("input_shape", sa.String(40), nullable=False),  # e.g. "28x28"
     sa.Column("image", sa.LargeBinary, nullable=False),  # the image as it was sent
     sa.Column("token_sha256", sa.String(64), nullable=False),
-)
+    sa.Index("corrections_label", "label"),
+    sa.Index("corrections_model", "model"),
+)  # the migrations build exactly this table (a test compares them); they repeat it, as history must not change
 
 
 class StoreError(RuntimeError):

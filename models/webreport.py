@@ -11,17 +11,14 @@ writes it for the checkpoint it saves. Tens of KB: the budget is 300 KB per mode
 from __future__ import annotations
 
 import argparse
-import base64
-import io
 import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-from PIL import Image
 
 from models import checkpoint, data
+from models.dataurl import png_data_url
 from models.evaluate import logits_of
 
 MISCLASSIFIED = 30  # test images shown wrong, the most confidently wrong first
@@ -32,12 +29,6 @@ CARD_KEYS = ("arch", "arch_args", "parameters", "dataset", "classes", "input_sha
 def report_path(path: Path) -> Path:
     """The model page's data file that belongs to checkpoint `path`."""
     return Path(path).with_suffix(".report.json")
-
-
-def _png(image: np.ndarray) -> str:
-    buf = io.BytesIO()
-    Image.fromarray(image, "L" if image.ndim == 2 else "RGB").save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def build(card: dict[str, Any], images: torch.Tensor, labels: torch.Tensor, probs: torch.Tensor) -> dict[str, Any]:
@@ -65,7 +56,7 @@ def build(card: dict[str, Any], images: torch.Tensor, labels: torch.Tensor, prob
         },
         "misclassified": [
             {
-                "image": _png(picture),
+                "image": png_data_url(picture, optimize=True),
                 "true": int(labels[i]),
                 "said": int(pred[i]),
                 "confidence": round(float(probs[i].max()), 4),

@@ -172,6 +172,20 @@ def test_migrations_run_by_the_documented_command(tmp_path):
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar_one() == "wal"
 
 
+def test_the_migrations_build_exactly_the_table_the_code_writes(database):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from backend import store
+
+    engine = store.make_engine(database)
+    store.upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), store.metadata)
+    engine.dispose()
+    assert differences == []
+
+
 def test_an_unreachable_database_stops_startup_with_one_line(postgres):
     from backend.app import StartupError
 
