@@ -35,8 +35,9 @@ def _answer(predictor: Predictor, probs: np.ndarray, prepared: Prepared) -> dict
     """One digit's answer, with the 28x28 input (?include_input=1) and the occlusion map (?explain=1)."""
     answer = answers.digit(predictor, probs, prepared, _include_input())
     if _flag("explain"):
-        answer["explanation"] = explain.explanation(prepared.input[0], answer["digit"], predictor.predict,
-                                                    predictor.background)  # fmt: skip
+        answer["explanation"] = explain.explanation(
+            prepared.input[0], answer["digit"], predictor.predict, predictor.background
+        )
     return answer
 
 
@@ -90,8 +91,14 @@ def predict_number():
     pairs = current_app.extensions["pairs"]
     read = segment.read(ink, classify, settings.max_digits, pairs.read if pairs else None)
     digits = [{**_answer(predictor, probs, prepared[id(d.ink)]), "box": list(d.box)} for d, probs in read]
-    return jsonify({"number": "".join(d["label"] for d in digits), "digits": digits,
-                    "uncertain": any(d["uncertain"] for d in digits), "model": predictor.summary()})  # fmt: skip
+    return jsonify(
+        {
+            "number": "".join(d["label"] for d in digits),
+            "digits": digits,
+            "uncertain": any(d["uncertain"] for d in digits),
+            "model": predictor.summary(),
+        }
+    )
 
 
 @bp.get("/health")

@@ -59,8 +59,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["store"] = store
     if settings.trusted_proxies:  # the client's address for rate limits, from the proxies' X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
-    CORS(app, origins=list(settings.cors_origins), methods=["GET", "POST", "DELETE"],
-         allow_headers=["Content-Type", "X-Delete-Token", "Authorization"], max_age=600)  # fmt: skip
+    CORS(
+        app,
+        origins=list(settings.cors_origins),
+        methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", "X-Delete-Token", "Authorization"],
+        max_age=600,
+    )
     app.extensions["feedback_limit"] = feedback_limit
     app.register_blueprint(api.bp)
     app.register_blueprint(feedback.bp)

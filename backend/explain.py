@@ -31,8 +31,9 @@ def occlusions(field: np.ndarray, background: float, patch: int = PATCH, stride:
     return np.where(masks, background, field[None]), masks
 
 
-def occlusion_map(field: np.ndarray, answer: int, predict: Callable[[np.ndarray], np.ndarray],
-                  background: float) -> np.ndarray:  # fmt: skip
+def occlusion_map(
+    field: np.ndarray, answer: int, predict: Callable[[np.ndarray], np.ndarray], background: float
+) -> np.ndarray:
     """The (H, W) map of how much each pixel of a normalised input `field` supports class `answer`.
 
     `predict`: (N, 1, H, W) float32 -> (N, classes) probabilities; `background`: the normalised value of no ink."""

@@ -118,5 +118,8 @@ def export():
     if not secrets.compare_digest(given.encode(), admin.encode()):
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <ADMIN_TOKEN>")
     data = dataset_bytes(_store().rows())
-    return Response(data, mimetype="application/octet-stream",
-                    headers={"Content-Disposition": "attachment; filename=corrections.npz"})  # fmt: skip
+    return Response(
+        data,
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": "attachment; filename=corrections.npz"},
+    )

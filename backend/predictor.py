@@ -105,8 +105,13 @@ class Predictor:
 
     def describe(self) -> dict[str, Any]:
         """The model card plus where and how it runs."""
-        return {**self.card, "name": self.name, "device": self.engine.device, "engine": self.engine.name,
-                "uncertain_below": self.uncertain_below}  # fmt: skip
+        return {
+            **self.card,
+            "name": self.name,
+            "device": self.engine.device,
+            "engine": self.engine.name,
+            "uncertain_below": self.uncertain_below,
+        }
 
 
 def gpu_present() -> bool:

@@ -203,8 +203,9 @@ def _parts(mask: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
     return [mask & (columns >= a) & (columns < b) for a, b in zip(edges, edges[1:], strict=False)]
 
 
-def halves(drawing: Drawing, mask: np.ndarray, height: float, classify: Callable, first: int, second: int
-           ) -> tuple[Digit, Digit]:  # fmt: skip
+def halves(
+    drawing: Drawing, mask: np.ndarray, height: float, classify: Callable, first: int, second: int
+) -> tuple[Digit, Digit]:
     """A group read as the digits `first` and `second`, cut in two at the valley where the classifier finds the
     left part most like `first` and the right part most like `second` (the middle when it has no valley)."""
     x0, x1 = _x_range(mask)
@@ -233,8 +234,12 @@ def join(drawing: Drawing, masks: list[np.ndarray], height: float, pairs: Callab
     return out
 
 
-def read(ink: np.ndarray, classify: Callable[[list[np.ndarray]], np.ndarray], max_digits: int,
-         pairs: Callable[[list[np.ndarray]], tuple[np.ndarray, ...]] | None = None) -> list[tuple[Digit, np.ndarray]]:  # fmt: skip
+def read(
+    ink: np.ndarray,
+    classify: Callable[[list[np.ndarray]], np.ndarray],
+    max_digits: int,
+    pairs: Callable[[list[np.ndarray]], tuple[np.ndarray, ...]] | None = None,
+) -> list[tuple[Digit, np.ndarray]]:
     """A number's ink map -> (digit, probabilities) for each digit, left to right.
 
     `classify` turns a list of ink maps into (N, classes) probabilities; `pairs` (the pair reader) turns a

@@ -126,8 +126,12 @@ class Store:
         with self.engine.begin() as connection:
             if connection.execute(sa.select(sa.func.count()).select_from(corrections)).scalar_one() >= self.max_rows:
                 raise FeedbackFull
-            row = {**correction.__dict__, "probabilities": json.dumps(correction.probabilities),
-                   "created": datetime.now(UTC), "token_sha256": hashlib.sha256(token.encode()).hexdigest()}  # fmt: skip
+            row = {
+                **correction.__dict__,
+                "probabilities": json.dumps(correction.probabilities),
+                "created": datetime.now(UTC),
+                "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+            }
             new_id = connection.execute(corrections.insert().values(**row)).inserted_primary_key[0]
         return int(new_id), token
 

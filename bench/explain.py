@@ -64,13 +64,15 @@ def faithfulness(fields: np.ndarray, predictor, random_predict, rng: np.random.G
         ink = np.flatnonzero(field.ravel() > background + 1e-3)
         by_map = np.argsort(-saliency.ravel(), kind="stable")
         ink_by_map = ink[np.argsort(-saliency.ravel()[ink], kind="stable")]
-        rows.append((
-            deletion_auc(field, answer, by_map, predictor.predict, background),
-            deletion_auc(field, answer, rng.permutation(field.size), predictor.predict, background),
-            deletion_auc(field, answer, ink_by_map, predictor.predict, background),
-            deletion_auc(field, answer, rng.permutation(ink), predictor.predict, background),
-            spearman(saliency, random_map),
-        ))  # fmt: skip
+        rows.append(
+            (
+                deletion_auc(field, answer, by_map, predictor.predict, background),
+                deletion_auc(field, answer, rng.permutation(field.size), predictor.predict, background),
+                deletion_auc(field, answer, ink_by_map, predictor.predict, background),
+                deletion_auc(field, answer, rng.permutation(ink), predictor.predict, background),
+                spearman(saliency, random_map),
+            )
+        )
     a = np.array(rows)
     return {
         "n": len(a),
@@ -105,8 +107,12 @@ def latency(count: int) -> dict:
         for k in range(2 * count):
             kind = "explain" if k % 2 else "plain"
             t0 = time.perf_counter()
-            requests.post(server.url + "/predict" + ("?explain=1" if k % 2 else ""), data=canvas,
-                          headers={"Content-Type": "image/png"}, timeout=30).raise_for_status()  # fmt: skip
+            requests.post(
+                server.url + "/predict" + ("?explain=1" if k % 2 else ""),
+                data=canvas,
+                headers={"Content-Type": "image/png"},
+                timeout=30,
+            ).raise_for_status()
             timings[kind].append((time.perf_counter() - t0) * 1000)
     plain, with_map = statistics.median(timings["plain"]), statistics.median(timings["explain"])
     return {
@@ -131,9 +137,13 @@ def main(argv: list[str] | None = None) -> dict:
         drawings = [i for i in pen.items(browser, args.count, 0, 0, seed=21) if i.kind == "pen"]
     pens = np.stack([predictor.prepare(i.data, 1 << 24).input[0] for i in drawings])
     random_predict = random_network(predictor.card)
-    result = {"mnist": faithfulness(mnist, predictor, random_predict, rng),
-              "pen": faithfulness(pens, predictor, random_predict, rng), "latency": latency(args.latency),
-              "patch": explain.PATCH, "stride": explain.STRIDE}  # fmt: skip
+    result = {
+        "mnist": faithfulness(mnist, predictor, random_predict, rng),
+        "pen": faithfulness(pens, predictor, random_predict, rng),
+        "latency": latency(args.latency),
+        "patch": explain.PATCH,
+        "stride": explain.STRIDE,
+    }
     worst = {
         "deletion_ratio": max(result["mnist"]["deletion_ratio"], result["pen"]["deletion_ratio"]),
         "randomisation_spearman": max(
@@ -141,8 +151,12 @@ def main(argv: list[str] | None = None) -> dict:
         ),
         "explain_ms_p50": result["latency"]["added_ms_p50"],
     }
-    result.update(worst=worst, goals=GOALS, met={k: worst[k] <= GOALS[k] for k in GOALS},
-                  when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # fmt: skip
+    result.update(
+        worst=worst,
+        goals=GOALS,
+        met={k: worst[k] <= GOALS[k] for k in GOALS},
+        when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
     print(json.dumps(result, indent=1))
     write_result("explain", result)
     return result

@@ -34,7 +34,7 @@ from harness import MNIST_CKPT, ROOT, loadgen, write_result
 from harness.images import SEVEN, png, render, stroke_canvas
 from harness.postgres import Postgres
 from harness.server import Server
-from models import data, evaluate, pen
+from models import evaluate, fonts, pen
 
 ADMIN = "bench-admin-token-0123456789"
 OPEN_LIMITS = {"FEEDBACK_RATE_LIMIT": "1000000/minute", "ADMIN_TOKEN": ADMIN, "DEVICE": "cpu"}
@@ -55,12 +55,24 @@ def mixed_load(database: str, seconds: float, concurrency: int) -> dict:
         before = count(server)
         results = {}
         threads = [
-            threading.Thread(target=lambda: results.setdefault("predict", loadgen.run(
-                server.url + "/predict", body=canvas, concurrency=concurrency // 2, duration=seconds))),
-            threading.Thread(target=lambda: results.setdefault("feedback", loadgen.run(
-                server.url + "/feedback?label=1", body=canvas, concurrency=concurrency - concurrency // 2,
-                duration=seconds))),
-        ]  # fmt: skip
+            threading.Thread(
+                target=lambda: results.setdefault(
+                    "predict",
+                    loadgen.run(server.url + "/predict", body=canvas, concurrency=concurrency // 2, duration=seconds),
+                )
+            ),
+            threading.Thread(
+                target=lambda: results.setdefault(
+                    "feedback",
+                    loadgen.run(
+                        server.url + "/feedback?label=1",
+                        body=canvas,
+                        concurrency=concurrency - concurrency // 2,
+                        duration=seconds,
+                    ),
+                )
+            ),
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -68,8 +80,14 @@ def mixed_load(database: str, seconds: float, concurrency: int) -> dict:
         created = sum(1 for o in results["feedback"].outcomes if o.status == 201)
         rows = count(server) - before
     summary = {k: v.summary() for k, v in results.items()}
-    return {"predict": summary["predict"], "feedback": summary["feedback"], "acknowledged": created, "rows": rows,
-            "errors": summary["predict"]["failed"] + summary["feedback"]["failed"], "lost": created - rows}  # fmt: skip
+    return {
+        "predict": summary["predict"],
+        "feedback": summary["feedback"],
+        "acknowledged": created,
+        "rows": rows,
+        "errors": summary["predict"]["failed"] + summary["feedback"]["failed"],
+        "lost": created - rows,
+    }
 
 
 def kill_and_restart(database: str, seconds: float = 6.0, concurrency: int = 8) -> dict:
@@ -82,8 +100,9 @@ def kill_and_restart(database: str, seconds: float = 6.0, concurrency: int = 8) 
         session = requests.Session()
         while not stop.is_set():
             try:
-                r = session.post(server.url + "/feedback?label=2", data=canvas, headers={"Content-Type": "image/png"},
-                                 timeout=5)  # fmt: skip
+                r = session.post(
+                    server.url + "/feedback?label=2", data=canvas, headers={"Content-Type": "image/png"}, timeout=5
+                )
             except requests.RequestException:
                 time.sleep(0.05)
                 continue
@@ -148,21 +167,46 @@ def learning_loop(corrections: int, held_out: int, workdir: Path) -> dict:
     shipped = create_app(
         {"device": "cpu", "database_url": loop_db, "feedback_rate_limit": "1000000/minute"}
     ).test_client()
-    fonts = data.fetch_fonts()["bench"]
-    worst = max(fonts, key=lambda f: error_rate(shipped, font_drawings(f, 100, seed=7)))
+    faces = fonts.fetch()["bench"]
+    worst = max(faces, key=lambda f: error_rate(shipped, font_drawings(f, 100, seed=7)))
     wrong_before = 0
     for image, label in font_drawings(worst, corrections, seed=1):
         if shipped.post("/predict", data=image, content_type="image/png").get_json()["digit"] != label:
             wrong_before += 1  # a person who sees a wrong answer taps the right digit
             assert shipped.post(f"/feedback?label={label}", data=image, content_type="image/png").status_code == 201
     export = workdir / "corrections.npz"
-    subprocess.run([sys.executable, "-m", "models.feedback", "export", "--database", loop_db,
-                    "--out", str(export)], cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "models.feedback", "export", "--database", loop_db, "--out", str(export)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     tuned = workdir / "tuned.pt"
     t0 = time.perf_counter()
-    log = subprocess.run([sys.executable, "-m", "models.train", "--finetune", str(MNIST_CKPT), "--extra", str(export),
-                          "--epochs", "2", "--lr", "5e-4", "--out", str(tuned), "--runs-dir", str(workdir / "runs"),
-                          "--no-report"], cwd=ROOT, check=True, capture_output=True, text=True)  # fmt: skip
+    log = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "models.train",
+            "--finetune",
+            str(MNIST_CKPT),
+            "--extra",
+            str(export),
+            "--epochs",
+            "2",
+            "--lr",
+            "5e-4",
+            "--out",
+            str(tuned),
+            "--runs-dir",
+            str(workdir / "runs"),
+            "--no-report",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     minutes = (time.perf_counter() - t0) / 60
     after = create_app({"device": "cpu", "models": {"mnist": tuned}, "database_url": f"sqlite:///{workdir / 'x.db'}"})
     held = font_drawings(worst, held_out, seed=2)  # other drawings of the same kind, never corrected
@@ -171,12 +215,17 @@ def learning_loop(corrections: int, held_out: int, workdir: Path) -> dict:
     mnist_after = evaluate.evaluate_checkpoint(tuned)["test_accuracy"]
     return {
         "kind": f"digits in the {worst.stem} font (held out of training)",
-        "drawings_seen": corrections, "corrections_stored": wrong_before, "finetune_minutes": round(minutes, 1),
-        "held_out": held_out, "held_out_error_before": round(before_error, 4), "held_out_error_after": round(after_error, 4),
+        "drawings_seen": corrections,
+        "corrections_stored": wrong_before,
+        "finetune_minutes": round(minutes, 1),
+        "held_out": held_out,
+        "held_out_error_before": round(before_error, 4),
+        "held_out_error_after": round(after_error, 4),
         "relative_error_cut": round(1 - after_error / before_error, 3) if before_error else None,
-        "mnist_test_before": round(mnist_before, 4), "mnist_test_after": round(mnist_after, 4),
+        "mnist_test_before": round(mnist_before, 4),
+        "mnist_test_after": round(mnist_after, 4),
         "finetune_log_tail": log.stdout.strip().splitlines()[-6:],
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -201,12 +250,14 @@ def main(argv: list[str] | None = None) -> dict:
     loop = result["learning_loop"]
     result["met"] = {
         "no_errors_under_load": all(result[f"load_{d}"]["errors"] == 0 for d in ("sqlite", "postgresql")),
-        "nothing_lost": all(result[f"load_{d}"]["lost"] == 0 and result[f"kill_{d}"]["missing_after_restart"] == 0
-                            for d in ("sqlite", "postgresql")),
+        "nothing_lost": all(
+            result[f"load_{d}"]["lost"] == 0 and result[f"kill_{d}"]["missing_after_restart"] == 0
+            for d in ("sqlite", "postgresql")
+        ),
         "shared": result["shared_postgresql"]["counted_by_a"] == result["shared_postgresql"]["counted_by_b"] == 100,
         "error_cut_30_percent": (loop["relative_error_cut"] or 0) >= 0.3,
         "mnist_within_0.05pp": loop["mnist_test_after"] >= loop["mnist_test_before"] - 0.0005,
-    }  # fmt: skip
+    }
     result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     print("goals met:", result["met"])
     write_result("feedback", result)

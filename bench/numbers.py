@@ -58,9 +58,19 @@ def main(argv: list[str] | None = None) -> dict:
         for item in drawn:
             answer, ms = post(server.url, item.data, "/predict/number")
             said = answer.get("number", "")
-            rows.append({"text": item.text, "said": said, "ok": said == item.text, "ms": ms, "lifted": item.lifted,
-                         "touching": item.touching, "encoding": item.encoding, "digits": len(item.text),
-                         "digit_hits": digit_hits(item.text, said)})  # fmt: skip
+            rows.append(
+                {
+                    "text": item.text,
+                    "said": said,
+                    "ok": said == item.text,
+                    "ms": ms,
+                    "lifted": item.lifted,
+                    "touching": item.touching,
+                    "encoding": item.encoding,
+                    "digits": len(item.text),
+                    "digit_hits": digit_hits(item.text, said),
+                }
+            )
         for item in singles:
             one, _ = post(server.url, item.data, "/predict")
             many, _ = post(server.url, item.data, "/predict/number")

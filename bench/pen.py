@@ -29,8 +29,10 @@ def mnist_test_figures(predictor) -> dict:
     x = runtime.normalise(images.numpy(), predictor.card["mean"], predictor.card["std"])
     probs = np.concatenate([predictor.predict(x[i : i + 1000]) for i in range(0, len(x), 1000)])
     correct = probs.argmax(1) == labels.numpy()
-    return {"accuracy": round(float(correct.mean()), 4),
-            "ece": round(calibrate.expected_calibration_error(probs.max(1), correct), 4)}  # fmt: skip
+    return {
+        "accuracy": round(float(correct.mean()), 4),
+        "ece": round(calibrate.expected_calibration_error(probs.max(1), correct), 4),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -53,13 +55,18 @@ def main(argv: list[str] | None = None) -> dict:
         summary["mnist_test"] = mnist_test_figures(app.extensions["predictors"]["mnist"])
         results[str(path)] = summary
         by = summary["by"]
-        print(f"{path}: {summary['accuracy']:.4f} on {summary['n']} canvases ({summary['mistakes']} wrong); "
-              f"mistakes uncertain {summary['mistakes_uncertain']}, correct uncertain {summary['correct_uncertain']}; "
-              f"ECE {summary['ece']} (MNIST test {summary['mnist_test']})")  # fmt: skip
+        print(
+            f"{path}: {summary['accuracy']:.4f} on {summary['n']} canvases ({summary['mistakes']} wrong); "
+            f"mistakes uncertain {summary['mistakes_uncertain']}, correct uncertain {summary['correct_uncertain']}; "
+            f"ECE {summary['ece']} (MNIST test {summary['mnist_test']})"
+        )
         for group in ("kind", "encoding", "pen_width", "style", "font", "class", "font_class"):
             print(f"  {group:>9}: " + "  ".join(f"{k} {v['accuracy']}" for k, v in by[group].items()))
-    out = {"settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]}, "results": results,
-           "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
+    out = {
+        "settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]},
+        "results": results,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     write_result("pen", out)
     return out
 

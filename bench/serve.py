@@ -90,8 +90,12 @@ def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=6.0, help="seconds per route and kind (default: 6)")
     p.add_argument("--kinds", help="comma-separated subset of the kinds (default: all)")
-    p.add_argument("--client", choices=["python", "wrk"], default="python",
-                   help="load generator: harness.loadgen (default; the goals are judged on it) or wrk")  # fmt: skip
+    p.add_argument(
+        "--client",
+        choices=["python", "wrk"],
+        default="python",
+        help="load generator: harness.loadgen (default; the goals are judged on it) or wrk",
+    )
     args = p.parse_args(argv)
     measure = wrk.alternating if args.client == "wrk" else loadgen.alternating
     images = kinds()

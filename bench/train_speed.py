@@ -86,8 +86,22 @@ def ours(device: torch.device, target: float, test, precision: str) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            train.main(["--epochs", "1", "--device", device.type, "--precision", precision, "--no-report",
-                        "--out", f"{tmp}/m.pt", "--runs-dir", tmp], on_step=on_step)  # fmt: skip
+            train.main(
+                [
+                    "--epochs",
+                    "1",
+                    "--device",
+                    device.type,
+                    "--precision",
+                    precision,
+                    "--no-report",
+                    "--out",
+                    f"{tmp}/m.pt",
+                    "--runs-dir",
+                    tmp,
+                ],
+                on_step=on_step,
+            )
         except Reached:
             return race.result(True)
     race.stop()
@@ -101,8 +115,9 @@ def seed_style(device: torch.device, target: float, max_epochs: int, test) -> di
 
     torch.manual_seed(0)
     tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
-    loader = DataLoader(datasets.MNIST(str(data.DEFAULT_ROOT), train=True, download=False, transform=tf), batch_size=64,
-                        shuffle=True)  # fmt: skip
+    loader = DataLoader(
+        datasets.MNIST(str(data.DEFAULT_ROOT), train=True, download=False, transform=tf), batch_size=64, shuffle=True
+    )
     model = nets.build("s0-cnn").to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     race, seen = Race(device, target, test), 0
@@ -160,8 +175,10 @@ def main(argv: list[str] | None = None) -> dict:
     for name in ("ours", "seed_style"):
         if name in result:
             r = result[name]
-            print(f"{name}: {'reached' if r['reached'] else 'did NOT reach'} {args.target:.3f} in {r['seconds']:.1f}s "
-                  f"of training ({r['images']} images)")  # fmt: skip
+            print(
+                f"{name}: {'reached' if r['reached'] else 'did NOT reach'} {args.target:.3f} in {r['seconds']:.1f}s "
+                f"of training ({r['images']} images)"
+            )
     if "seed_style" in result and result["ours"]["reached"]:
         result["speedup"] = round(result["seed_style"]["seconds"] / result["ours"]["seconds"], 2)
     write_result(f"train_speed-{device.type}{'' if args.precision == 'auto' else '-' + args.precision}", result)

@@ -73,8 +73,15 @@ def chromium_drawings(
     try:
         out = []
         for i in range(0, len(jobs), batch):
-            chunk = [[[[list(map(float, p)) for p in s] for s in strokes], float(w),
-                      list(n) if isinstance(n, tuple) else [n, n], enc] for strokes, w, n, enc in jobs[i : i + batch]]  # fmt: skip
+            chunk = [
+                [
+                    [[list(map(float, p)) for p in s] for s in strokes],
+                    float(w),
+                    list(n) if isinstance(n, tuple) else [n, n],
+                    enc,
+                ]
+                for strokes, w, n, enc in jobs[i : i + batch]
+            ]
             out += [base64.b64decode(b) for b in page.evaluate(_DRAW_MANY, chunk)]
         return out
     finally:

@@ -48,9 +48,12 @@ def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touch
                 strokes[which], was_lifted = cut, True
         touch = int(rng.integers(length - 1)) if lifted <= kind < lifted + touching and length > 1 else None
         digits, width, canvas = layout(strokes, rng, touch)
-        spans = [(float(np.concatenate(d)[:, 0].min() - width / 2), float(np.concatenate(d)[:, 0].max() + width / 2))
-                 for d in digits]  # fmt: skip
+        spans = [
+            (float(np.concatenate(d)[:, 0].min() - width / 2), float(np.concatenate(d)[:, 0].max() + width / 2))
+            for d in digits
+        ]
         jobs.append(([s for d in digits for s in d], width, canvas, ENCODINGS[n % 3]))
-        meta.append(("".join(str(int(labels[i])) for i in picks), ENCODINGS[n % 3], was_lifted, touch is not None,
-                     tuple(spans)))  # fmt: skip
+        meta.append(
+            ("".join(str(int(labels[i])) for i in picks), ENCODINGS[n % 3], was_lifted, touch is not None, tuple(spans))
+        )
     return [NumberItem(blob, *m) for blob, m in zip(chromium_drawings(browser, jobs), meta, strict=True)]

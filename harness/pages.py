@@ -27,8 +27,10 @@ def draw(page, strokes, scale=1.0, offset=(0, 0)):
     """Mouse strokes on the pad, points scaled and shifted within it."""
     box = page.get_by_test_id("pad").bounding_box()
     k = box["width"] / 400
-    placed = [[(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
-              for stroke in strokes]  # fmt: skip
+    placed = [
+        [(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
+        for stroke in strokes
+    ]
     mouse_strokes(page, placed, steps=8)
 
 

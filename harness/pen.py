@@ -4,7 +4,7 @@ Three kinds of item, each in the three encodings clients send (dark ink on trans
 does; dark on white; white on black), at random size, place, angle and pen width on 280 or 400 px
 canvases: MNIST *test* digits thinned to their centre lines and redrawn with a round pen in real
 Chromium; the styles MNIST lacks (models.pen.STYLES), also drawn in Chromium; and digits in the
-handwriting fonts that training never saw (models.data.FONTS marked "bench"), rendered by Pillow.
+handwriting fonts that training never saw (models.fonts.FONTS marked "bench"), rendered by Pillow.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from harness.browser import chromium_drawings
 from harness.images import ENCODINGS, png, render
-from models import data, pen
+from models import data, fonts, pen
 from models.calibrate import expected_calibration_error
 
 PEN_BINS = [(0.0, 0.05), (0.05, 0.08), (0.08, 0.12), (0.12, 0.2), (0.2, 1.0)]  # pen width / digit height
@@ -41,8 +41,9 @@ def items(browser, pens: int = 3000, per_style: int = 100, per_font: int = 200, 
     jobs, meta = [], []
     for n, i in enumerate(picks):
         pose = pen.random_pose(rng, int(rng.choice([280, 400])))
-        jobs.append((pen.place(pen.skeleton_strokes(images[i, 0].numpy()), pose), pose.pen, pose.canvas,
-                     ENCODINGS[n % 3]))  # fmt: skip
+        jobs.append(
+            (pen.place(pen.skeleton_strokes(images[i, 0].numpy()), pose), pose.pen, pose.canvas, ENCODINGS[n % 3])
+        )
         meta.append((int(labels[i]), "pen", ENCODINGS[n % 3], pose.pen / pose.height, ""))
     for style, (digit, _) in pen.STYLES.items():
         for n in range(per_style):
@@ -50,7 +51,7 @@ def items(browser, pens: int = 3000, per_style: int = 100, per_font: int = 200, 
             jobs.append((pen.place(pen.style_strokes(style, rng), pose), pose.pen, pose.canvas, ENCODINGS[n % 3]))
             meta.append((digit, "style", ENCODINGS[n % 3], pose.pen / pose.height, style))
     out = [Item(blob, *m) for blob, m in zip(chromium_drawings(browser, jobs), meta, strict=True)]
-    for font in data.fetch_fonts()["bench"]:
+    for font in fonts.fetch()["bench"]:
         for n in range(per_font):
             pose = pen.random_pose(rng, int(rng.choice([280, 400])), angle=10)
             ink = pen.glyph(font, n % 10, pose).astype(np.float32) / 255
@@ -77,7 +78,7 @@ def summary(batch: list[Item], replies: list[dict]) -> dict:
     confidence = np.array([r["confidence"] for r in replies])
     uncertain = np.array([r["uncertain"] for r in replies])
     correct = said == truth
-    fonts = np.array([i.kind == "font" for i in batch])
+    is_font = np.array([i.kind == "font" for i in batch])
 
     def accuracy(mask: np.ndarray) -> dict:
         return {"n": int(mask.sum()), "accuracy": round(float(correct[mask].mean()), 4) if mask.any() else None}
@@ -85,14 +86,18 @@ def summary(batch: list[Item], replies: list[dict]) -> dict:
     by = {
         "kind": {k: accuracy(np.array([i.kind == k for i in batch])) for k in ("pen", "style", "font")},
         "encoding": {e: accuracy(np.array([i.encoding == e for i in batch])) for e in ENCODINGS},
-        "pen_width": {f"{lo:.2f}-{hi:.2f}": accuracy(np.array([i.kind != "font" and lo <= i.pen < hi for i in batch]))
-                      for lo, hi in PEN_BINS},
+        "pen_width": {
+            f"{lo:.2f}-{hi:.2f}": accuracy(np.array([i.kind != "font" and lo <= i.pen < hi for i in batch]))
+            for lo, hi in PEN_BINS
+        },
         "class": {str(c): accuracy(truth == c) for c in range(10)},
-        "font_class": {str(c): accuracy(fonts & (truth == c)) for c in range(10)},  # the fonts' goal: each >= 98%
+        "font_class": {str(c): accuracy(is_font & (truth == c)) for c in range(10)},  # the fonts' goal: each >= 98%
         "style": {s: accuracy(np.array([i.detail == s for i in batch])) for s in pen.STYLES},
-        "font": {f: accuracy(np.array([i.detail == f for i in batch])) for f in sorted({i.detail for i in batch
-                                                                                       if i.kind == "font"})},
-    }  # fmt: skip
+        "font": {
+            f: accuracy(np.array([i.detail == f for i in batch]))
+            for f in sorted({i.detail for i in batch if i.kind == "font"})
+        },
+    }
     return {
         "n": len(batch),
         "accuracy": round(float(correct.mean()), 4),
@@ -101,7 +106,17 @@ def summary(batch: list[Item], replies: list[dict]) -> dict:
         "correct_uncertain": _share(uncertain, correct),
         "ece": round(expected_calibration_error(confidence, correct), 4),
         "by": by,
-        "wrong": [{"kind": i.kind, "detail": i.detail, "encoding": i.encoding, "label": i.label, "said": int(s),
-                   "confidence": float(c), "uncertain": bool(u)}
-                  for i, s, c, u, ok in zip(batch, said, confidence, uncertain, correct, strict=True) if not ok][:60],
-    }  # fmt: skip
+        "wrong": [
+            {
+                "kind": i.kind,
+                "detail": i.detail,
+                "encoding": i.encoding,
+                "label": i.label,
+                "said": int(s),
+                "confidence": float(c),
+                "uncertain": bool(u),
+            }
+            for i, s, c, u, ok in zip(batch, said, confidence, uncertain, correct, strict=True)
+            if not ok
+        ][:60],
+    }

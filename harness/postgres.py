@@ -45,13 +45,29 @@ class Postgres:
             self._as_owner(str(bin_dir / "initdb"), "-D", data, "-A", "trust", "-U", "app", "--no-sync"), **run
         )
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on"
-        subprocess.run(self._as_owner(str(bin_dir / "pg_ctl"), "-D", data, "-o", options, "-l", str(self.dir / "log"),
-                                      "-w", "-t", "60", "start"), **run)  # fmt: skip
+        subprocess.run(
+            self._as_owner(
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                data,
+                "-o",
+                options,
+                "-l",
+                str(self.dir / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ),
+            **run,
+        )
         return self
 
     def stop(self) -> None:
-        subprocess.run(self._as_owner(str(binaries() / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop"),
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            self._as_owner(str(binaries() / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop"),
+            capture_output=True,
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> Postgres:

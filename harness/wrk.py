@@ -26,21 +26,36 @@ def available() -> bool:
 def _run(url: str, concurrency: int, seconds: float, script: Path | None) -> dict:
     _check_loopback(urlsplit(url).hostname or "")
     command = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency"]
-    out = subprocess.run([*command, *(["-s", str(script)] if script else []), url],
-                         capture_output=True, text=True, check=True, timeout=seconds + 30).stdout  # fmt: skip
+    out = subprocess.run(
+        [*command, *(["-s", str(script)] if script else []), url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     latency = {q: float(v) * UNITS[u] for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
-    return {"requests": requests, "failed": int(errors.group(1)) if errors else 0, "seconds": seconds,
-            "p50_ms": round(latency["50"], 2), "p99_ms": round(latency["99"], 2)}  # fmt: skip
+    return {
+        "requests": requests,
+        "failed": int(errors.group(1)) if errors else 0,
+        "seconds": seconds,
+        "p50_ms": round(latency["50"], 2),
+        "p99_ms": round(latency["99"], 2),
+    }
 
 
 def _merge(parts: list[dict]) -> dict:
     seconds = sum(p["seconds"] for p in parts)
     requests = sum(p["requests"] for p in parts)
-    return {"requests": requests, "failed": sum(p["failed"] for p in parts), "seconds": seconds,
-            "requests_per_s": round(requests / seconds, 1), "p50_ms": max(p["p50_ms"] for p in parts),
-            "p99_ms": max(p["p99_ms"] for p in parts)}  # fmt: skip
+    return {
+        "requests": requests,
+        "failed": sum(p["failed"] for p in parts),
+        "seconds": seconds,
+        "requests_per_s": round(requests / seconds, 1),
+        "p50_ms": max(p["p50_ms"] for p in parts),
+        "p99_ms": max(p["p99_ms"] for p in parts),
+    }
 
 
 def alternating(url: str, image: bytes, concurrency: int, seconds: float, slices: int = 4) -> tuple[dict, dict]:
@@ -48,8 +63,10 @@ def alternating(url: str, image: bytes, concurrency: int, seconds: float, slices
     with tempfile.TemporaryDirectory() as tmp:
         body, script = Path(tmp) / "body", Path(tmp) / "post.lua"
         body.write_bytes(image)
-        script.write_text(f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*all")\nf:close()\n'
-                          'wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n')  # fmt: skip
+        script.write_text(
+            f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*all")\nf:close()\n'
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n'
+        )
         empty, pred = [], []
         for _ in range(slices):
             empty.append(_run(url + "/health", concurrency, seconds / slices, None))

@@ -36,8 +36,13 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     """Sum over equal-width confidence bins of |accuracy - mean confidence|, weighted by the bin's share."""
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    return float(sum(abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).mean()
-                     for b in range(bins) if (which == b).any()))  # fmt: skip
+    return float(
+        sum(
+            abs(correct[which == b].mean() - confidence[which == b].mean()) * (which == b).mean()
+            for b in range(bins)
+            if (which == b).any()
+        )
+    )
 
 
 def uncertain_threshold(confidence: np.ndarray, correct: np.ndarray, budget: float = MAX_CORRECT_FLAGGED) -> float:

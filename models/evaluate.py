@@ -22,13 +22,16 @@ from models.runtime import normalise
 def logits_of(model: nn.Module, images: torch.Tensor, mean: list[float], std: list[float], batch_size: int = 1000):
     """(B, classes) logits of `model` in eval mode on uint8 images (B, C, H, W), normalised by mean/std."""
     model.eval()
-    parts = [model(normalise(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last))
-             for i in range(0, len(images), batch_size)]  # fmt: skip
+    parts = [
+        model(normalise(images[i : i + batch_size], mean, std).contiguous(memory_format=torch.channels_last))
+        for i in range(0, len(images), batch_size)
+    ]
     return torch.cat(parts).float()
 
 
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean: list[float], std: list[float],
-             classes: int = 10):  # fmt: skip
+def evaluate(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, mean: list[float], std: list[float], classes: int = 10
+):
     """(mean loss, accuracy, predictions) of `model` on uint8 images (B, C, H, W), normalised by mean/std,
     over its first `classes` outputs (a network may have one more: "not one digit")."""
     logits = logits_of(model, images, mean, std)[:, :classes]

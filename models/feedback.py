@@ -26,8 +26,11 @@ def dataset_bytes(rows: Iterable) -> bytes:
     """Rows of the corrections table -> the .npz data set file, as bytes."""
     rows = list(rows)
     shapes = [tuple(int(n) for n in r.input_shape.split("x")) for r in rows]
-    x = np.stack([np.frombuffer(r.input, np.uint8).reshape(1, *s) for r, s in zip(rows, shapes, strict=True)]) if rows \
-        else np.zeros((0, 1, 28, 28), np.uint8)  # fmt: skip
+    x = (
+        np.stack([np.frombuffer(r.input, np.uint8).reshape(1, *s) for r, s in zip(rows, shapes, strict=True)])
+        if rows
+        else np.zeros((0, 1, 28, 28), np.uint8)
+    )
     buf = io.BytesIO()
     np.savez_compressed(
         buf,

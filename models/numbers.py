@@ -49,8 +49,13 @@ def lift_pen(strokes: pen.Strokes, rng: np.random.Generator, gap: float) -> pen.
     return None
 
 
-def touching_shift(left: np.ndarray, right: np.ndarray, pen_width: float, rng: np.random.Generator,
-                   reach: tuple[float, float] = (0.55, 0.95)) -> float:  # fmt: skip
+def touching_shift(
+    left: np.ndarray,
+    right: np.ndarray,
+    pen_width: float,
+    rng: np.random.Generator,
+    reach: tuple[float, float] = (0.55, 0.95),
+) -> float:
     """How far to move the `right` digit's points (canvas px) leftwards so that its ink just touches the
     `left` digit's: their centre lines come within `reach` (a random share, drawn from the range) of a pen's
     width, so the inks overlap by a little (written fast)."""
@@ -138,8 +143,10 @@ def group_set(
     rng = np.random.default_rng(seed)
     pairs = rng.uniform(size=count) < pair_share
     first, second = rng.integers(len(images), size=count), rng.integers(len(images), size=count)
-    jobs = [(images[a], images[b] if pair else None, int(s), lifted_share) for a, b, pair, s in
-            zip(first, second, pairs, rng.integers(0, 2**63, count), strict=True)]  # fmt: skip
+    jobs = [
+        (images[a], images[b] if pair else None, int(s), lifted_share)
+        for a, b, pair, s in zip(first, second, pairs, rng.integers(0, 2**63, count), strict=True)
+    ]
     with get_context("spawn").Pool() as pool:
         fields = pool.map(group_sample, jobs, chunksize=256)
     y = np.stack([pairs.astype(np.int64), labels[first], np.where(pairs, labels[second], -1)], 1)

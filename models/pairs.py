@@ -45,8 +45,11 @@ def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, ca
 def loss_of(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """How many digits (always), the first digit (always), the second digit (only for two)."""
     count, first, second = logits.float().split(nets.PairNet.HEADS, 1)
-    return (F.cross_entropy(count, y[:, 0], label_smoothing=0.05) + F.cross_entropy(first, y[:, 1])
-            + F.cross_entropy(second, y[:, 2], ignore_index=-1))  # fmt: skip
+    return (
+        F.cross_entropy(count, y[:, 0], label_smoothing=0.05)
+        + F.cross_entropy(first, y[:, 1])
+        + F.cross_entropy(second, y[:, 2], ignore_index=-1)
+    )
 
 
 def scores(model, x: torch.Tensor, y: torch.Tensor, mean, std) -> dict[str, float]:
@@ -55,8 +58,12 @@ def scores(model, x: torch.Tensor, y: torch.Tensor, mean, std) -> dict[str, floa
     count, first, second = (part.argmax(1) for part in logits.split(nets.PairNet.HEADS, 1))
     pair = y[:, 0] == 1
     whole = (count == y[:, 0]) & (first == y[:, 1]) & (~pair | (second == y[:, 2]))
-    return {"count": (count == y[:, 0]).float().mean().item(), "whole": whole.float().mean().item(),
-            "pairs_whole": whole[pair].float().mean().item(), "singles_kept": (count[~pair] == 0).float().mean().item()}  # fmt: skip
+    return {
+        "count": (count == y[:, 0]).float().mean().item(),
+        "whole": whole.float().mean().item(),
+        "pairs_whole": whole[pair].float().mean().item(),
+        "singles_kept": (count[~pair] == 0).float().mean().item(),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -116,15 +123,30 @@ def main(argv: list[str] | None = None) -> dict:
     test = scores(model, test_x, test_y, info.mean, info.std)
     print(f"test (MNIST test digits): {test}")
     meta = {
-        "arch": "pairnet", "arch_args": {"width": args.width}, "dataset": "mnist", "classes": CLASSES,
-        "heads": list(nets.PairNet.HEADS), "input_shape": [1, *recipe.PAIR_FIELD], "mean": list(info.mean),
-        "std": list(info.std), "preprocess": "mnist-pair", "seed": args.seed,
-        "pair_share": args.pair_share, "lifted_share": args.lifted_share,
-        "metrics": {"validation": history[-1], "test": test, "history": history, "train_groups": len(train_x),
-                    "train_seconds": round(time.perf_counter() - started, 1), "precision": "bf16" if bf16 else "fp32"},
+        "arch": "pairnet",
+        "arch_args": {"width": args.width},
+        "dataset": "mnist",
+        "classes": CLASSES,
+        "heads": list(nets.PairNet.HEADS),
+        "input_shape": [1, *recipe.PAIR_FIELD],
+        "mean": list(info.mean),
+        "std": list(info.std),
+        "preprocess": "mnist-pair",
+        "seed": args.seed,
+        "pair_share": args.pair_share,
+        "lifted_share": args.lifted_share,
+        "metrics": {
+            "validation": history[-1],
+            "test": test,
+            "history": history,
+            "train_groups": len(train_x),
+            "train_seconds": round(time.perf_counter() - started, 1),
+            "precision": "bf16" if bf16 else "fp32",
+        },
         "command": "python -m models.pairs " + shlex.join(sys.argv[1:] if argv is None else argv),
-        "versions": checkpoint.versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }  # fmt: skip
+        "versions": checkpoint.versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     checkpoint.save(args.out, model, meta)
     card = export.export(args.out)
     print(f"checkpoint: {args.out}")

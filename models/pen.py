@@ -124,8 +124,9 @@ def glyph(font: Path, digit: int, pose: Pose) -> np.ndarray:
     left, top, right, bottom = face.getbbox(str(digit))
     mask = Image.new("L", (right - left + 4, bottom - top + 4), 0)
     ImageDraw.Draw(mask).text((2 - left, 2 - top), str(digit), font=face, fill=255)
-    mask = mask.resize((max(1, round(mask.width * pose.height / mask.height)), round(pose.height)),
-                       Image.Resampling.LANCZOS).rotate(pose.angle, Image.Resampling.BILINEAR, expand=True)  # fmt: skip
+    mask = mask.resize(
+        (max(1, round(mask.width * pose.height / mask.height)), round(pose.height)), Image.Resampling.LANCZOS
+    ).rotate(pose.angle, Image.Resampling.BILINEAR, expand=True)
     canvas = Image.new("L", (pose.canvas, pose.canvas), 0)
     canvas.paste(mask, (round(pose.centre[0] - mask.width / 2), round(pose.centre[1] - mask.height / 2)))
     return np.asarray(canvas)
@@ -157,8 +158,15 @@ def _glyph_sample(args: tuple) -> tuple[np.ndarray, int]:
     return field(glyph(font, digit, random_pose(rng, 128, height=(0.5, 0.8), angle=10))), digit
 
 
-def training_set(images: np.ndarray, labels: np.ndarray, fonts: list[Path], seed: int, cache: Path | None = None,
-                 styles: int = 6000, glyphs_per_font: int = 300) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def training_set(
+    images: np.ndarray,
+    labels: np.ndarray,
+    fonts: list[Path],
+    seed: int,
+    cache: Path | None = None,
+    styles: int = 6000,
+    glyphs_per_font: int = 300,
+) -> tuple[np.ndarray, np.ndarray]:
     """Extra training data, (N, 1, 28, 28) uint8 and labels: every digit of `images` redrawn with a random pen,
     `styles` drawings of the STYLES, and `glyphs_per_font` digits of each font. Cached in `cache` (an .npz)
     under a key of the inputs, since it takes a few minutes on two cores."""

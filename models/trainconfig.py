@@ -63,8 +63,10 @@ class TrainConfig:
     def resolved(self) -> TrainConfig:
         """The config with every default filled in (a dry run: one epoch)."""
         defaults = DEFAULTS[self.dataset]
-        values = {key: getattr(self, key) if getattr(self, key) is not None else defaults.get(key)
-                  for key in ("arch", "epochs", "batch_size", "lr", "augment")}  # fmt: skip
+        values = {
+            key: getattr(self, key) if getattr(self, key) is not None else defaults.get(key)
+            for key in ("arch", "epochs", "batch_size", "lr", "augment")
+        }
         values["extras"] = self.extras if self.extras is not None else defaults.get("extras", "none")
         values["pen_share"] = self.pen_share if self.pen_share is not None else defaults.get("pen_share", 1.0)
         if not self.arch_args and values["arch"] == defaults["arch"]:  # the default network, at its default size
@@ -80,31 +82,54 @@ class TrainConfig:
 
 def parser() -> argparse.ArgumentParser:
     """The command line of `python -m models.train`: one flag per TrainConfig field."""
-    p = argparse.ArgumentParser(prog="python -m models.train", description="Train a network and write a "
-                                "self-describing checkpoint, its model card, its ONNX twin and a report folder.")  # fmt: skip
+    p = argparse.ArgumentParser(
+        prog="python -m models.train",
+        description="Train a network and write a "
+        "self-describing checkpoint, its model card, its ONNX twin and a report folder.",
+    )
     p.add_argument("--dataset", default="mnist", choices=list(data.DATASETS), help="data set (default: mnist)")
     p.add_argument("--arch", choices=list(nets.ARCHITECTURES), help="network (default: per data set)")
-    p.add_argument("--arch-arg", dest="arch_args", action="append", default=[], metavar="K=V",
-                   help="constructor argument, repeatable (e.g. width=16)")  # fmt: skip
+    p.add_argument(
+        "--arch-arg",
+        dest="arch_args",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="constructor argument, repeatable (e.g. width=16)",
+    )
     p.add_argument("--epochs", type=int, help="maximum epochs (default: per data set)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (default: per data set)")
     p.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule (default: per data set)")
     p.add_argument("--weight-decay", type=float, default=1e-4, help="AdamW weight decay (default: 1e-4)")
     p.add_argument("--label-smoothing", type=float, default=0.05, help="cross-entropy label smoothing (default: 0.05)")
     p.add_argument("--augment", choices=list(augment.PRESETS), help="augmentation preset (default: per data set)")
-    p.add_argument("--extras", choices=["pen", "none"],
-                   help="extra training data: pen = MNIST digits redrawn with a pen, styles, fonts (default: per data set)")  # fmt: skip
-    p.add_argument("--pen-share", type=float,
-                   help="with --extras pen: the share of training digits also redrawn with a pen (default: mnist 0.5)")  # fmt: skip
+    p.add_argument(
+        "--extras",
+        choices=["pen", "none"],
+        help="extra training data: pen = MNIST digits redrawn with a pen, styles, fonts (default: per data set)",
+    )
+    p.add_argument(
+        "--pen-share",
+        type=float,
+        help="with --extras pen: the share of training digits also redrawn with a pen (default: mnist 0.5)",
+    )
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for validation (default: 5000)")
-    p.add_argument("--patience", type=int, default=0,
-                   help="stop after this many epochs without a better validation accuracy (default: 0, never: the "
-                        "one-cycle schedule's last, low-rate epochs are its best)")  # fmt: skip
+    p.add_argument(
+        "--patience",
+        type=int,
+        default=0,
+        help="stop after this many epochs without a better validation accuracy (default: 0, never: the "
+        "one-cycle schedule's last, low-rate epochs are its best)",
+    )
     p.add_argument("--target-accuracy", type=float, help="stop as soon as validation accuracy reaches this")
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    p.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"],
-                   help="auto: bfloat16 autocast where the hardware runs it natively (AVX-512 BF16/AMX, recent GPUs), "
-                        "else fp32 (default: auto)")  # fmt: skip
+    p.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "bf16", "fp32"],
+        help="auto: bfloat16 autocast where the hardware runs it natively (AVX-512 BF16/AMX, recent GPUs), "
+        "else fp32 (default: auto)",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
@@ -113,8 +138,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-report", dest="report", action="store_false", help="skip the PNG report")
     p.add_argument("--dry-run", action="store_true", help="a tiny subset and one epoch: the whole path in seconds")
     p.add_argument("--finetune", type=Path, help="start from this checkpoint (its arch, data set and recipe)")
-    p.add_argument("--extra", action="append", type=Path, default=[], metavar="FILE",
-                   help="a data set file (python -m models.feedback export) to mix in, repeatable")  # fmt: skip
+    p.add_argument(
+        "--extra",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a data set file (python -m models.feedback export) to mix in, repeatable",
+    )
     return p
 
 

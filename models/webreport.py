@@ -22,8 +22,25 @@ from models.dataurl import png_data_url
 from models.evaluate import logits_of
 
 MISCLASSIFIED = 30  # test images shown wrong, the most confidently wrong first
-CARD_KEYS = ("arch", "arch_args", "parameters", "dataset", "classes", "input_shape", "preprocess", "temperature",
-             "uncertain_below", "calibration", "seed", "augment", "extras", "command", "created", "sha256", "bytes")  # fmt: skip
+CARD_KEYS = (
+    "arch",
+    "arch_args",
+    "parameters",
+    "dataset",
+    "classes",
+    "input_shape",
+    "preprocess",
+    "temperature",
+    "uncertain_below",
+    "calibration",
+    "seed",
+    "augment",
+    "extras",
+    "command",
+    "created",
+    "sha256",
+    "bytes",
+)
 
 
 def report_path(path: Path) -> Path:
@@ -47,7 +64,7 @@ def build(card: dict[str, Any], images: torch.Tensor, labels: torch.Tensor, prob
         "curves": {
             key: [round(float(v), 5) for v in history.get(key, [])]
             for key in ("train_loss", "val_loss", "train_acc", "val_acc")
-        },  # fmt: skip
+        },
         "test": {
             "n": len(labels),
             "accuracy": round(float((pred == labels).float().mean()), 5),
@@ -87,8 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     for path in p.parse_args(argv).checkpoints:
         report = write(path)
         size = report_path(path).stat().st_size
-        print(f"{report_path(path)}: {size // 1024} KB, test accuracy {report['test']['accuracy']:.4f}, "
-              f"{len(report['misclassified'])} misclassified shown")  # fmt: skip
+        print(
+            f"{report_path(path)}: {size // 1024} KB, test accuracy {report['test']['accuracy']:.4f}, "
+            f"{len(report['misclassified'])} misclassified shown"
+        )
 
 
 if __name__ == "__main__":

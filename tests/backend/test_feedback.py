@@ -86,8 +86,14 @@ def test_nothing_about_the_sender_is_stored(database):
         row = connection.execute(sa.text("SELECT * FROM corrections")).one()
     engine.dispose()
     assert not {"ip", "address", "user_agent", "agent"} & set(columns)
-    assert not any(isinstance(v, (str, bytes)) and (b"203.0.113.9" in (v if isinstance(v, bytes) else v.encode())
-                   or b"very-identifying" in (v if isinstance(v, bytes) else v.encode())) for v in row)  # fmt: skip
+    assert not any(
+        isinstance(v, (str, bytes))
+        and (
+            b"203.0.113.9" in (v if isinstance(v, bytes) else v.encode())
+            or b"very-identifying" in (v if isinstance(v, bytes) else v.encode())
+        )
+        for v in row
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,8 +160,12 @@ def test_the_export_command_writes_what_the_api_exports(tmp_path):
     for label in (1, 2, 3):
         post(client, label)
     out = tmp_path / "c.npz"
-    subprocess.run([sys.executable, "-m", "models.feedback", "export", "--database", url, "--out", str(out)], cwd=ROOT,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "models.feedback", "export", "--database", url, "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     api = np.load(io.BytesIO(client.get("/feedback/export", headers={"Authorization": f"Bearer {ADMIN}"}).data))
     with np.load(out) as cli:
         assert np.array_equal(cli["x"], api["x"]) and cli["y"].tolist() == [1, 2, 3]
@@ -163,8 +173,14 @@ def test_the_export_command_writes_what_the_api_exports(tmp_path):
 
 def test_migrations_run_by_the_documented_command(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    out = subprocess.run([sys.executable, "-m", "backend.store", "upgrade"], cwd=ROOT, capture_output=True, text=True,
-                         env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "backend.store", "upgrade"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     assert "migrated to head" in out.stdout
     engine = sa.create_engine(url)
     with engine.connect() as connection:

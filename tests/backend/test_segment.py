@@ -37,8 +37,10 @@ def drawing(strokes_per_digit: list[list[list[tuple[float, float]]]], width: int
 
 
 FOUR_IN_TWO_STROKES = [[(0.45, 0.0), (0.05, 0.6), (0.9, 0.6)], [(0.65, 0.15), (0.65, 0.52)]]  # the pen lifted
-FIVE_WITH_A_LIFTED_BAR = [[(0.15, 0.05), (0.1, 0.45), (0.6, 0.45), (0.75, 0.75), (0.5, 1.0), (0.05, 0.9)],
-                          [(0.22, 0.05), (0.8, 0.05)]]  # fmt: skip
+FIVE_WITH_A_LIFTED_BAR = [
+    [(0.15, 0.05), (0.1, 0.45), (0.6, 0.45), (0.75, 0.75), (0.5, 1.0), (0.05, 0.9)],
+    [(0.22, 0.05), (0.8, 0.05)],
+]
 ONE = [[(0.5, 0.0), (0.5, 1.0)]]
 
 
@@ -78,8 +80,11 @@ def classify_ones(inks):
 
 def pair_reader(two: float, first: int = 1):
     """A pair reader that reads every group as two digits with probability `two`: `first`, then a 1."""
-    return lambda inks: (np.full(len(inks), two), np.tile(np.eye(10)[first], (len(inks), 1)),
-                         np.tile(np.eye(10)[1], (len(inks), 1)))  # fmt: skip
+    return lambda inks: (
+        np.full(len(inks), two),
+        np.tile(np.eye(10)[first], (len(inks), 1)),
+        np.tile(np.eye(10)[1], (len(inks), 1)),
+    )
 
 
 def test_a_group_the_pair_reader_reads_as_two_is_cut_between_them():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models import data, pen, recipe
+from models import fonts, pen, recipe
 
 
 def test_a_drawn_bar_is_thinned_to_its_centre_line():
@@ -44,7 +44,7 @@ def test_every_style_gives_a_digit_field(style):
 
 
 def test_a_font_glyph_lands_where_its_pose_says():
-    font = data.fetch_fonts()["train"][0]
+    font = fonts.fetch()["train"][0]
     ink = pen.glyph(font, 7, pen.Pose(200, 120, 0, 0, (60, 140)))
     ys, xs = np.nonzero(ink > 127)
     assert 110 <= ys.max() - ys.min() + 1 <= 124 and abs(ys.mean() - 140) < 25 and abs(xs.mean() - 60) < 25
@@ -52,8 +52,8 @@ def test_a_font_glyph_lands_where_its_pose_says():
 
 def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_train):
     images, labels = (t[:40].numpy() for t in mnist_train)
-    fonts = data.fetch_fonts()["train"][:2]
-    x, y = pen.training_set(images, labels, fonts, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
+    faces = fonts.fetch()["train"][:2]
+    x, y = pen.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
     assert x.shape == (40 + 10 + 10, 1, 28, 28) and x.dtype == np.uint8 and y[:40].tolist() == labels.tolist()
     assert set(y[40:50].tolist()) <= {1, 4, 7} and (x.reshape(len(x), -1).max(1) == 255).all()
     centre = np.array([recipe.MNIST_CENTRE] * 2)
@@ -63,5 +63,5 @@ def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_tra
         assert np.abs(np.array([(ys * mass).sum(), (xs * mass).sum()]) / mass.sum() - centre).max() <= 0.75
     cached = list(tmp_path.glob("pen-*.npz"))
     assert len(cached) == 1
-    again = pen.training_set(images, labels, fonts, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
+    again = pen.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
     assert np.array_equal(again[0], x)
