@@ -8,8 +8,11 @@ drawing scaled to WORK_HEIGHT px tall (ample for a 20 px digit box, and cheap):
    also joined when the pair reader (below), reading them as one, is sure they are one digit.
 2. A group wider than half the line's height may be two digits that touch: the pair reader
    (`models.pairs`, a network that reads a group whole) says whether it is, and which two. Such a
-   group is then cut at the valley of its vertical ink profile where the classifier best agrees with
-   that reading, for each digit's box and 28x28 input.
+   group is cut at the valley of its vertical ink profile where the classifier best agrees with
+   that reading, for each digit's box and 28x28 input; the cut stands only if the two readings
+   together (the pair reader's P(two) times the classifier's confidence in each part) beat the
+   reading as one digit (P(one) times the classifier's confidence in the whole group): a wide 0, or
+   a 9 whose stem was drawn apart, stays one digit.
 3. Each digit of a number of several groups is read by both networks, its probabilities their mean:
    the pair reader was trained on digits drawn with the pen lifted as well, and two readers err less
    than one. A drawing that is one group, not read as two, is read exactly as /predict reads it.
@@ -205,9 +208,10 @@ def _parts(mask: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
 
 def halves(
     drawing: Drawing, mask: np.ndarray, height: float, classify: Callable, first: int, second: int
-) -> tuple[Digit, Digit]:
+) -> tuple[Digit, Digit, float]:
     """A group read as the digits `first` and `second`, cut in two at the valley where the classifier finds the
-    left part most like `first` and the right part most like `second` (the middle when it has no valley)."""
+    left part most like `first` and the right part most like `second` (the middle when it has no valley); and
+    how sure the classifier is of the two parts it then reads (the product of their top probabilities)."""
     x0, x1 = _x_range(mask)
     total = mask.sum()
     cut_up = [_parts(mask, [cut]) for cut in valleys(drawing, mask, height, most=4)]
@@ -216,7 +220,7 @@ def halves(
     digits = [[drawing.digit(p) for p in parts] for parts in options]
     probs = classify([d.ink for pair in digits for d in pair]).reshape(len(digits), 2, -1)
     best = int(np.argmax(probs[:, 0, first] * probs[:, 1, second]))
-    return digits[best][0], digits[best][1]
+    return digits[best][0], digits[best][1], float(probs[best, 0].max() * probs[best, 1].max())
 
 
 def join(drawing: Drawing, masks: list[np.ndarray], height: float, pairs: Callable) -> list[np.ndarray]:
@@ -259,8 +263,11 @@ def read(
     if pairs is not None and asked:
         for k, two, first, second in zip(asked, *pairs([whole[k].ink for k in asked]), strict=True):
             if k in wide and two > TWO:
-                left, right = halves(drawing, masks[k], height, classify, int(first.argmax()), int(second.argmax()))
-                chosen[k] = [(left, first), (right, second)]
+                left, right, sure = halves(
+                    drawing, masks[k], height, classify, int(first.argmax()), int(second.argmax())
+                )
+                if two * sure > (1 - two) * probs[k].max():  # two digits, as both networks read them, beat one
+                    chosen[k] = [(left, first), (right, second)]
             elif len(whole) > 1:  # one digit of several: the mean of the classifier's and the pair reader's readings
                 chosen[k] = [(whole[k], (1 - READER) * probs[k] + READER * first)]
     out = [pair for group in chosen for pair in group]
