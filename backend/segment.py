@@ -11,8 +11,8 @@ drawing scaled to WORK_HEIGHT px tall (ample for a 20 px digit box, and cheap):
    group is cut at the valley of its vertical ink profile where the classifier best agrees with
    that reading, for each digit's box and 28x28 input; the cut stands only if the two readings
    together (the pair reader's P(two) times the classifier's confidence in each part) beat the
-   reading as one digit (P(one) times the classifier's confidence in the whole group): a wide 0, or
-   a 9 whose stem was drawn apart, stays one digit.
+   reading as one digit (P(one) times the classifier's confidence in the whole group): a 0 with a
+   stroke inside it, or a 9 whose stem was drawn apart, stays one digit.
 3. Each digit of a number of several groups is read by both networks, its probabilities their mean:
    the pair reader was trained on digits drawn with the pen lifted as well, and two readers err less
    than one. A drawing that is one group, not read as two, is read exactly as /predict reads it.

@@ -96,7 +96,7 @@ def test_serving_on_a_cpu_never_imports_torch(device, tmp_path):
         text=True,
         check=True,
     ).stdout.strip()
-    assert modules == "models,models.feedback,models.recipe,models.runtime"  # the export format: numpy only
+    assert modules == "models,models.dataurl,models.feedback,models.recipe,models.runtime"  # numpy and Pillow only
 
 
 def test_without_torch_the_torch_path_stops_with_what_to_install():
