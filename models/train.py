@@ -27,7 +27,7 @@ from models.device import DeviceUnavailable, pick_device
 from models.evaluate import evaluate, logits_of
 from models.runtime import normalise
 from models.splits import Splits, load_splits
-from models.trainconfig import TrainConfig, from_args
+from models.trainconfig import TrainConfig, from_args, of_card
 
 
 @dataclass
@@ -165,13 +165,25 @@ def _before_after(cfg: TrainConfig, splits: Splits, model, info: data.DatasetInf
     return figures
 
 
+def finetune_config(cfg: TrainConfig) -> TrainConfig:
+    """For a fine-tune, the checkpoint decides what is trained, and on what: its data set, arch, extras and
+    share of digits redrawn with a pen, unless the command line says otherwise."""
+    if not cfg.finetune:
+        return cfg
+    source = checkpoint.read_card(cfg.finetune)
+    trained = of_card(source)
+    return replace(
+        cfg,
+        dataset=source["dataset"],
+        arch=source["arch"],
+        extras=cfg.extras or source.get("extras"),
+        pen_share=cfg.pen_share if cfg.pen_share is not None else trained.pen_share,
+    )
+
+
 def main(argv: list[str] | None = None, on_step=None) -> dict:
     """Train, select the best epoch on validation, calibrate, test, save checkpoint + card + twin + report."""
-    cfg = from_args(argv)
-    if cfg.finetune:  # the checkpoint decides what is trained, and on what
-        source = checkpoint.read_card(cfg.finetune)
-        cfg = replace(cfg, dataset=source["dataset"], arch=source["arch"], extras=cfg.extras or source.get("extras"))
-    cfg = cfg.resolved()
+    cfg = finetune_config(from_args(argv)).resolved()
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     try:
@@ -236,6 +248,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         "seed": cfg.seed,
         "augment": cfg.augment,
         "extras": cfg.extras,
+        "pen_share": cfg.pen_share,
         "finetune": finetune,
         "command": "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv),
         "versions": checkpoint.versions(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -156,3 +157,12 @@ def from_args(argv: list[str] | None = None) -> TrainConfig:
     args["extra"] = tuple(args["extra"])
     known = {f.name for f in fields(TrainConfig)}
     return TrainConfig(**{k: v for k, v in args.items() if k in known})
+
+
+def of_card(card: dict) -> TrainConfig:
+    """The settings a checkpoint was trained with, as its model card records them (the share of digits
+    redrawn with a pen: in the card itself, or, for older cards, in the command recorded there)."""
+    command = shlex.split(card.get("command", ""))
+    args = command[3:] if command[:3] == ["python", "-m", "models.train"] else ["--dataset", card["dataset"]]
+    cfg = from_args(args).resolved()
+    return replace(cfg, pen_share=card.get("pen_share", cfg.pen_share))

@@ -3,17 +3,15 @@ flags win."""
 
 from __future__ import annotations
 
-import shlex
-
 from harness import MNIST_CKPT
 from models import checkpoint
-from models.trainconfig import from_args
+from models.trainconfig import from_args, of_card
 
 
 def test_mnist_defaults_are_the_shipped_models_settings_but_the_share_redrawn():
     """The shipped model redraws every training digit with a pen; the default, half of them (one epoch of it
     reaches 99% sooner: bench/train_speed.py races the default)."""
-    shipped = from_args(shlex.split(checkpoint.read_card(MNIST_CKPT)["command"])[3:]).resolved()
+    shipped = of_card(checkpoint.read_card(MNIST_CKPT))
     default = from_args(["--dataset", "mnist"]).resolved()
     for key in ("dataset", "arch", "arch_args", "epochs", "augment", "lr", "batch_size", "extras"):
         assert getattr(default, key) == getattr(shipped, key), key
@@ -28,3 +26,12 @@ def test_explicit_flags_override_the_defaults():
 def test_another_network_does_not_inherit_the_default_networks_arguments():
     assert from_args(["--arch", "lenet5"]).resolved().arch_args == {}
     assert from_args(["--dataset", "fashion-mnist"]).resolved().arch_args == {}
+
+
+def test_a_fine_tune_trains_on_what_its_checkpoint_was_trained_on():
+    from models.train import finetune_config
+
+    cfg = finetune_config(from_args(["--finetune", str(MNIST_CKPT), "--epochs", "2"])).resolved()
+    assert (cfg.dataset, cfg.arch, cfg.extras, cfg.pen_share, cfg.epochs) == ("mnist", "digitnet", "pen", 1.0, 2)
+    mine = finetune_config(from_args(["--finetune", str(MNIST_CKPT), "--pen-share", "0.25"])).resolved()
+    assert mine.pen_share == 0.25
