@@ -68,14 +68,22 @@ def test_digits_joined_by_a_stroke_are_offered_cut_where_they_join():
     assert any(abs(c - middle) < 0.15 * drawing_.ink.shape[1] for c in cuts)  # halfway along the join
 
 
-def classify_ones(inks):
-    """Sure of narrow inks (a 1 each), unsure of wide ones."""
-    out = np.full((len(inks), 10), 0.01)
-    for k, part in enumerate(inks):
-        cols = np.flatnonzero(part.any(0))
-        narrow = cols[-1] - cols[0] < 120
-        out[k, 1 if narrow else 7] = 0.9 if narrow else 0.3
-    return out / out.sum(1, keepdims=True)
+def by_width(narrow: float, wide: float):
+    """A classifier that reads an ink narrower than 120 px as a 1, a wider one as a 7, with weight `narrow` or
+    `wide` on that class against 0.01 on each other class."""
+
+    def classify(inks):
+        out = np.full((len(inks), 10), 0.01)
+        for k, part in enumerate(inks):
+            cols = np.flatnonzero(part.any(0))
+            is_narrow = cols[-1] - cols[0] < 120
+            out[k, 1 if is_narrow else 7] = narrow if is_narrow else wide
+        return out / out.sum(1, keepdims=True)
+
+    return classify
+
+
+classify_ones = by_width(narrow=0.9, wide=0.3)  # sure of narrow inks (a 1 each), unsure of wide ones
 
 
 def pair_reader(two: float, first: int = 1):
@@ -102,13 +110,7 @@ def test_a_group_the_pair_reader_reads_as_one_is_not_cut():
 
 
 def test_a_cut_stands_only_if_the_two_parts_read_more_surely_than_the_whole():
-    def sure_of_the_whole(inks):  # a wide group: surely a 7; its parts: a 1 each, unsurely
-        out = np.full((len(inks), 10), 0.01)
-        for k, part in enumerate(inks):
-            cols = np.flatnonzero(part.any(0))
-            out[k, 7 if cols[-1] - cols[0] >= 120 else 1] = 5.0 if cols[-1] - cols[0] >= 120 else 0.05
-        return out / out.sum(1, keepdims=True)
-
+    sure_of_the_whole = by_width(narrow=0.05, wide=5.0)  # a wide group: surely a 7; its parts: a 1 each, unsurely
     ((digit, probs),) = segment.read(joined_ones(), sure_of_the_whole, max_digits=12, pairs=pair_reader(0.6))
     assert int(probs.argmax()) == 7 and digit.box[2] > 200
     assert len(segment.read(joined_ones(), sure_of_the_whole, max_digits=12, pairs=pair_reader(0.99))) == 2
