@@ -14,6 +14,12 @@ RUN npm install --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
 
+FROM python:3.11-bookworm AS wheels
+# pywuffs comes as source only: it is compiled here, where a compiler is, with the other requirements'
+# wheels beside it, so that the slim image below installs them all without one
+COPY requirements.txt /src/
+RUN pip wheel --no-cache-dir --disable-pip-version-check --wheel-dir /wheels -r /src/requirements.txt
+
 FROM python:3.11-slim-bookworm AS base
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -24,7 +30,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 10001 app
 COPY requirements.txt requirements-gpu.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links /wheels -r requirements.txt
 
 FROM base AS app
 COPY gunicorn.conf.py Procfile ./

@@ -1,8 +1,8 @@
 """Image bytes -> an ink map: (H, W) uint8, 0 = background, 255 = full ink. Each input is parsed once.
 
-PNG, what browsers and most scripts send, is decoded by libspng (pyspng) whatever its filters,
+PNG, what browsers and most scripts send, is decoded by Wuffs (pywuffs) whatever its filters,
 after one walk over its chunks that checks every CRC and reads the header (size limit before any
-pixel is decoded). JPEG, WebP, BMP, GIF, and the rare PNGs that pyspng would misread (an EXIF
+pixel is decoded). JPEG, WebP, BMP, GIF, and the rare PNGs that we leave to Pillow (an EXIF
 orientation, a tRNS transparency key, 16-bit samples) are decoded by Pillow.
 Pure functions: no Flask, no torch.
 
@@ -20,8 +20,9 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-import pyspng
+import pywuffs
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pywuffs import aux as wuffs
 
 from models.recipe import PreprocessError
 
@@ -113,25 +114,28 @@ def luminance_ink(gray: np.ndarray) -> np.ndarray:
     return _lookup(gray, (LEVELS - bg) / (255 - bg))  # light ink on a dark background
 
 
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 -> (H, W) uint8 luminance (ITU-R 601), by Pillow's C conversion."""
-    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb), "RGB").convert("L"))
+def _alpha(rgba: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA -> its alpha, contiguous: the top byte of each little-endian pixel word, in one pass
+    (a third faster than copying the strided channel)."""
+    alpha = np.empty(rgba.shape[:2], np.uint8)
+    np.right_shift(rgba.view("<u4")[..., 0], 24, out=alpha, casting="unsafe")
+    return alpha
 
 
-def _png_ink(data: bytes, info: PngInfo) -> np.ndarray:
-    """An 8-bit (or less) PNG's ink, decoded by libspng into the fewest channels that hold it."""
-    alpha = info.colour in (4, 6)
-    fmt = "RGBA" if alpha else "L" if info.colour == 0 else "RGB"
-    try:
-        px = pyspng.load(data, fmt)
-    except (RuntimeError, ValueError) as exc:
-        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {exc}") from None
-    if alpha:
-        ink = alpha_ink(px[..., 3])
-        if ink is not None:
-            return ink
-        px = px[..., :3]
-    return luminance_ink(px if px.ndim == 2 else _luminance(px))
+def _png_ink(data: bytes) -> np.ndarray:
+    """An 8-bit (or less) PNG's ink. Wuffs decodes every colour type into RGBA (its fast path)."""
+    config = wuffs.ImageDecoderConfig()
+    config.enabled_decoders = [pywuffs.ImageDecoderType.PNG]
+    config.pixel_format = pywuffs.PixelFormat.RGBA_NONPREMUL
+    decoded = wuffs.ImageDecoder(config).decode(data)  # one decoder per image: 1 us, and no state to share
+    if decoded.error_message:
+        raise PreprocessError("undecodable_image", f"the image cannot be decoded: {decoded.error_message}")
+    rgba = decoded.pixbuf  # a copy (each read of .pixbuf makes one)
+    del decoded  # so Wuffs' own buffer is freed before anything else is allocated
+    ink = alpha_ink(_alpha(rgba))
+    if ink is not None:
+        return ink
+    return luminance_ink(np.asarray(Image.fromarray(rgba, "RGBA").convert("L")))  # ITU-R 601, by Pillow's C
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -185,6 +189,6 @@ def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
     if data.startswith(PNG_SIGNATURE):
         info = png_info(data)
         _check_size(info.width, info.height, max_pixels)
-        if not (info.exif or info.transparency or info.depth > 8):  # libspng (as pyspng calls it) would
-            return _png_ink(data, info)  # ignore EXIF orientation and tRNS keys, and drop 16-bit precision
+        if not (info.exif or info.transparency or info.depth > 8):  # Pillow applies EXIF orientation and
+            return _png_ink(data)  # tRNS keys, and keeps 16-bit precision
     return _pillow_ink(_open(data, max_pixels))

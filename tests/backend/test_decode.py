@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import tracemalloc
 import zlib
 
@@ -15,6 +17,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from backend import decode
+from harness import ROOT
 from harness.hostile import png_declaring
 from harness.images import SEVEN, encode, png_filtered, png_interlaced, stroke_canvas
 from harness.images import png as pil_png
@@ -153,6 +156,47 @@ def test_a_deflate_bomb_is_not_inflated():
     finally:
         tracemalloc.stop()
     assert peak < 5_000_000  # it stopped after the 10,100 bytes the image holds
+
+
+PEAK_OF_ONE_DECODE = """
+import sys
+from backend import decode
+
+def status(key):  # bytes
+    return next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith(key + ":"))
+
+decode.ink_of(open(sys.argv[1], "rb").read(), 1 << 24)  # a first decode loads everything a decode needs
+data = open(sys.argv[2], "rb").read()
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # the peak resident size (VmHWM) starts again from the resident size now
+before = status("VmRSS")
+decode.ink_of(data, 1 << 24)
+print(status("VmHWM") - before)
+"""
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+def test_a_large_png_peaks_at_two_copies_of_its_pixels_in_rgba(tmp_path, mode):
+    """Wuffs decodes into RGBA and pywuffs hands out a copy: 8 bytes a pixel at the peak (128 MB for the largest
+    image accepted by default), and not a byte more, because Wuffs' own buffer goes before the ink is made."""
+    side = 3072
+    gray = np.full((side, side), 255, np.uint8)
+    gray[side // 4 : -side // 4, side // 2 - 200 : side // 2 + 200] = 68
+    img = (
+        Image.fromarray(gray, "L").convert(mode)
+        if mode != "RGBA"
+        else Image.fromarray(np.dstack([np.zeros((side, side, 3), np.uint8), 255 - gray]), "RGBA")
+    )
+    (tmp_path / "small.png").write_bytes(pil_png(img.resize((64, 64))))
+    (tmp_path / "large.png").write_bytes(pil_png(img))
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_ONE_DECODE, str(tmp_path / "small.png"), str(tmp_path / "large.png")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(out.stdout) <= 8.5 * side * side
 
 
 def test_the_size_limit_is_checked_before_decoding():
