@@ -2,8 +2,8 @@
 
 PNG, what browsers and most scripts send, is decoded by Wuffs (pywuffs) whatever its filters,
 after one walk over its chunks that checks every CRC and reads the header (size limit before any
-pixel is decoded). JPEG, WebP, BMP, GIF, and the rare PNGs that we leave to Pillow (an EXIF
-orientation, a tRNS transparency key, 16-bit samples) are decoded by Pillow.
+pixel is decoded); Wuffs applies tRNS transparency keys too. JPEG, WebP, BMP, GIF, and the rare
+PNGs that need what only Pillow does (an EXIF orientation, 16-bit samples) are decoded by Pillow.
 Pure functions: no Flask, no torch.
 
 The ink: with real transparency (a canvas export: `#444` on transparent) it is the alpha channel
@@ -40,7 +40,6 @@ class PngInfo:
     height: int
     depth: int  # bits per sample
     colour: int  # 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA
-    transparency: bool  # a tRNS chunk: some colour or palette entry is transparent
     exif: bool  # an eXIf chunk, which may turn the image
 
 
@@ -65,7 +64,7 @@ def png_info(data: bytes) -> PngInfo:
         pos = end + 4
     if b"IHDR" not in seen or not seen[b"IHDR"]:
         raise PreprocessError("undecodable_image", "the PNG has no valid header")
-    return PngInfo(*seen[b"IHDR"], transparency=b"tRNS" in seen, exif=b"eXIf" in seen)
+    return PngInfo(*seen[b"IHDR"], exif=b"eXIf" in seen)
 
 
 def _check_size(width: int, height: int, max_pixels: int) -> None:
@@ -189,6 +188,6 @@ def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
     if data.startswith(PNG_SIGNATURE):
         info = png_info(data)
         _check_size(info.width, info.height, max_pixels)
-        if not (info.exif or info.transparency or info.depth > 8):  # Pillow applies EXIF orientation and
-            return _png_ink(data)  # tRNS keys, and keeps 16-bit precision
+        if not (info.exif or info.depth > 8):  # Pillow applies EXIF orientation and keeps 16-bit precision
+            return _png_ink(data)
     return _pillow_ink(_open(data, max_pixels))

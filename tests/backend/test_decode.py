@@ -71,14 +71,18 @@ def test_interlaced_pngs(pixels):
     assert np.array_equal(decode.ink_of(data, MAX_PIXELS), pillow_reference(data))
 
 
-def test_palette_and_gray_transparency_keys_become_alpha():
-    img = Image.fromarray(np.pad(np.ones((10, 10), np.uint8), 5), "P")
-    img.putpalette([255, 255, 255, 68, 68, 68])
-    ink = decode.ink_of(pil_png(img, transparency=0), MAX_PIXELS)  # index 0 transparent: the stroke is the ink
+@pytest.mark.parametrize("mode, key", [("P", 0), ("L", 255), ("RGB", (255, 255, 255))], ids=["palette", "gray", "rgb"])
+def test_transparency_keys_become_alpha(mode, key):
+    stroke = np.pad(np.full((10, 10), 68, np.uint8), 5, constant_values=255)  # #444 on white
+    if mode == "P":
+        img = Image.fromarray((stroke == 68).astype(np.uint8), "P")
+        img.putpalette([255, 255, 255, 68, 68, 68])
+    else:
+        img = Image.fromarray(stroke, "L").convert(mode)
+    data = pil_png(img, transparency=key)  # the white is transparent: the stroke is the ink
+    ink = decode.ink_of(data, MAX_PIXELS)
     assert ink[5:15, 5:15].min() == 255 and ink[:5].max() == 0
-    gray = Image.fromarray(np.pad(np.full((10, 10), 68, np.uint8), 5, constant_values=255), "L")
-    ink = decode.ink_of(pil_png(gray, transparency=255), MAX_PIXELS)
-    assert ink[5:15, 5:15].min() == 255 and ink[:5].max() == 0
+    assert np.array_equal(ink, pillow_reference(data))
 
 
 def test_opencv_writes_what_pillow_reads():
