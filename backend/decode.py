@@ -121,16 +121,20 @@ def _alpha(rgba: np.ndarray) -> np.ndarray:
     return alpha
 
 
-def _png_ink(data: bytes) -> np.ndarray:
-    """An 8-bit (or less) PNG's ink. Wuffs decodes every colour type into RGBA (its fast path)."""
+def png_rgba(data: bytes) -> np.ndarray:
+    """A PNG's pixels, (H, W, 4) uint8 RGBA, decoded by Wuffs (every colour type: RGBA is its fast path)."""
     config = wuffs.ImageDecoderConfig()
     config.enabled_decoders = [pywuffs.ImageDecoderType.PNG]
     config.pixel_format = pywuffs.PixelFormat.RGBA_NONPREMUL
     decoded = wuffs.ImageDecoder(config).decode(data)  # one decoder per image: 1 us, and no state to share
     if decoded.error_message:
         raise PreprocessError("undecodable_image", f"the image cannot be decoded: {decoded.error_message}")
-    rgba = decoded.pixbuf  # a copy (each read of .pixbuf makes one)
-    del decoded  # so Wuffs' own buffer is freed before anything else is allocated
+    return decoded.pixbuf  # a copy (each read of .pixbuf makes one); Wuffs' own buffer goes with `decoded`
+
+
+def _png_ink(data: bytes) -> np.ndarray:
+    """An 8-bit (or less) PNG's ink."""
+    rgba = png_rgba(data)
     ink = alpha_ink(_alpha(rgba))
     if ink is not None:
         return ink

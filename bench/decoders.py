@@ -18,24 +18,14 @@ import time
 import cv2
 import numpy as np
 import pyspng
-import pywuffs
 from PIL import Image
-from pywuffs import aux as wuffs
 
 from backend import decode
 from bench.serve import kinds
 from harness import write_result
 
-
-def _wuffs(data: bytes) -> np.ndarray:
-    config = wuffs.ImageDecoderConfig()
-    config.enabled_decoders = [pywuffs.ImageDecoderType.PNG]
-    config.pixel_format = pywuffs.PixelFormat.RGBA_NONPREMUL
-    return wuffs.ImageDecoder(config).decode(data).pixbuf
-
-
 DECODERS = {
-    "wuffs": _wuffs,
+    "wuffs": decode.png_rgba,
     "pyspng": lambda data: pyspng.load(data),
     "pillow": lambda data: np.asarray(Image.open(io.BytesIO(data))),
     "opencv": lambda data: cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED),
