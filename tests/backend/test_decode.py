@@ -134,6 +134,11 @@ GOOD = png_filtered(np.full((8, 8, 4), 200, np.uint8), [2] * 8)
             _assemble([_chunks(GOOD)[0], (b"IDAT", zlib.compress(bytes(33 * 7))), (b"IEND", b"")]),
             "undecodable_image",
         ),
+        (
+            "data past the last row",  # libspng and Pillow ignored the excess; Wuffs refuses it
+            _assemble([_chunks(GOOD)[0], (b"IDAT", zlib.compress(bytes(33 * 9))), (b"IEND", b"")]),
+            "undecodable_image",
+        ),
         ("not an image", b"hello", "undecodable_image"),
         ("svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "unsupported_image_format"),
         ("tiff", encode(Image.new("L", (8, 8)), "TIFF"), "unsupported_image_format"),
