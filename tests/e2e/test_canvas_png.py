@@ -1,4 +1,4 @@
-"""What real Chromium's canvas export looks like to the server: libspng's decode is Pillow's, to the pixel."""
+"""What real Chromium's canvas export looks like to the server: the decode (Wuffs) is Pillow's, to the pixel."""
 
 from __future__ import annotations
 
