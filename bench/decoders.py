@@ -26,7 +26,7 @@ from harness import write_result
 
 DECODERS = {
     "wuffs": decode.png_rgba,
-    "pyspng": lambda data: pyspng.load(data),
+    "pyspng": pyspng.load,
     "pillow": lambda data: np.asarray(Image.open(io.BytesIO(data))),
     "opencv": lambda data: cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED),
     "ink_of (served)": lambda data: decode.ink_of(data, 1 << 24),
