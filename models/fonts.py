@@ -59,6 +59,22 @@ FONTS = {
     "fonts-ecolier-court": ("bench", {
         "Ecolier-court.ttf": "bdbbded05cbb318d470d36475aefe2435847e025a2c7cd3610f8f13bf8e2a829",
     }),
+    "fonts-femkeklaver": ("bench", {"femkeklaver.ttf": "db4020ede05b31104fb017a2f081c700022b13f4b07811d07c7e088fdbcc4012"}),
+    "fonts-joscelyn": ("bench", {
+        "Joscelyn-Regular.otf": "d3c84b2cf1f809154847d7800baa00bc563ca0201a97e09cd65ac73cce6d833a",
+    }),
+    "fonts-tlwg-purisa-ttf": ("bench", {
+        "Purisa.ttf": "cceae46a2c8862c20971b9e7c5297b4c23decda9a674c0eea7ddbd3c799b14dd",
+        "Purisa-Bold.ttf": "27caaf0196ee4600b2650f5ec188ff30582aa48e09a75a770b8f2fda13657b8d",
+        "Purisa-Oblique.ttf": "73c6e03e9a33cd3ab47d4744508451bd276ff85994180a7b69eca47356a19def",
+        "Purisa-BoldOblique.ttf": "27d29d63623250844cd3ebab27cb7f0940d7f30a4d0a902d7109960f9a83091e",
+    }),
+    "fonts-kiloji": ("bench", {
+        "kiloji.ttf": "f75142c667d7a6ba69d18bd694a4efe68780e607b3c4382e5d30a042c96e9e41",
+        "kiloji_b.ttf": "b9e478b14e8d58db592f19bcd324f5c799aacef6223246bac314a141efca73fd",
+        "kiloji_d.ttf": "95d0f381bf8b384d98961f87ca01c565c511db10b90835631c2e2697c43ef626",
+        "kiloji_p.ttf": "073770f515fe540f5401f60eda8a326350679c904f94fd26535df6b984ea5bc7",
+    }),
 }  # fmt: skip
 
 
