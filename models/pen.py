@@ -5,7 +5,8 @@ MNIST digits were written with a pen on paper and scanned; a browser canvas has 
 one width, at any size, place and angle. `skeleton_strokes` thins an MNIST digit to its centre
 lines, and `render` re-inks strokes with an anti-aliased round pen of a chosen width (ink =
 how far inside the pen's radius a pixel lies). `STYLES` draws what MNIST under-represents: a 1
-with a flag and a foot, a crossed 7, an open 4 and a closed 4. `training_set` makes the extra
+with a flag and a foot, a crossed 7, an open 4 and a closed 4; `hollow` draws a font's digit as an
+outline font would (`--hollow-share`, off by default). `training_set` makes the extra
 training data of `models.train`; bench/pen.py draws the same kinds in real Chromium to measure.
 Needs scikit-image, SciPy and Pillow (training and benchmarks only, never the server).
 """
@@ -25,6 +26,8 @@ from models.cache import cached
 Strokes = list[np.ndarray]  # polylines, each (K, 2) points (x, y) in a unit box, y down
 GRID = 4  # skeletons are found on the MNIST digit enlarged 4 times
 VERSION = 5  # of the generators below: part of the training-set cache key
+HOLLOW_BODY = (0.02, 0.06)  # how far a hollow glyph is fattened before it is outlined, as a fraction of its height
+HOLLOW_WIDTH = (0.015, 0.03)  # and the outline's width
 
 
 def skeleton_strokes(digit: np.ndarray) -> Strokes:
@@ -132,6 +135,23 @@ def glyph(font: Path, digit: int, pose: Pose) -> np.ndarray:
     return np.asarray(canvas)
 
 
+def hollow(ink: np.ndarray, width: float, body: float = 0.0) -> np.ndarray:
+    """A glyph as an outline font draws it: fattened by `body` px, then only its outline, `width` px wide, kept
+    (the fattened ink less its grey erosion). Strokes thinner than twice the width stay as they were."""
+    from scipy import ndimage
+
+    if body >= 1:
+        ink = ndimage.grey_dilation(ink, footprint=_disc(round(body)))
+    eroded = ndimage.grey_erosion(ink, footprint=_disc(max(1, round(width))))
+    return np.subtract(ink, eroded, dtype=np.int16).clip(0, 255).astype(np.uint8)
+
+
+def _disc(radius: int) -> np.ndarray:
+    """A round pen's footprint."""
+    ys, xs = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    return ys**2 + xs**2 <= radius**2 + radius
+
+
 def field(ink: np.ndarray) -> np.ndarray:
     """An ink map through the server's MNIST recipe: the (28, 28) uint8 input the network sees."""
     return np.round(recipe.mnist_digit(ink) * 255).astype(np.uint8)
@@ -152,10 +172,14 @@ def _style_sample(seed: int) -> tuple[np.ndarray, int]:
 
 
 def _glyph_sample(args: tuple) -> tuple[np.ndarray, int]:
-    font, seed = args
+    font, seed, hollow_share = args
     rng = np.random.default_rng(seed)
     digit = seed % 10
-    return field(glyph(font, digit, random_pose(rng, 128, height=(0.5, 0.8), angle=10))), digit
+    pose = random_pose(rng, 128, height=(0.5, 0.8), angle=10)
+    ink = glyph(font, digit, pose)
+    if hollow_share and rng.random() < hollow_share:
+        ink = hollow(ink, pose.height * rng.uniform(*HOLLOW_WIDTH), pose.height * rng.uniform(*HOLLOW_BODY))
+    return field(ink), digit
 
 
 def training_set(
@@ -166,17 +190,24 @@ def training_set(
     cache: Path | None = None,
     styles: int = 6000,
     glyphs_per_font: int = 300,
+    hollow_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Extra training data, (N, 1, 28, 28) uint8 and labels: every digit of `images` redrawn with a random pen,
-    `styles` drawings of the STYLES, and `glyphs_per_font` digits of each font. Cached in `cache` (an .npz)
-    under a key of the inputs, since it takes a few minutes on two cores."""
-    params = (seed, styles, glyphs_per_font, VERSION, recipe.STROKE_PEAKS, [f.name for f in fonts])
+    `styles` drawings of the STYLES, and `glyphs_per_font` digits of each font, a share `hollow_share` of them
+    drawn hollow. Cached in `cache` (an .npz) under a key of the inputs, since it takes a few minutes on two cores."""
+    params = (seed, styles, glyphs_per_font, VERSION, recipe.STROKE_PEAKS, [f.name for f in fonts], hollow_share)
     return cached(
-        cache, "pen", (images, labels), params, lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font)
+        cache,
+        "pen",
+        (images, labels),
+        params,
+        lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font, hollow_share),
     )
 
 
-def _draw_all(images, labels, fonts: list[Path], seed: int, styles: int, glyphs_per_font: int) -> tuple:
+def _draw_all(
+    images, labels, fonts: list[Path], seed: int, styles: int, glyphs_per_font: int, hollow_share: float
+) -> tuple:
     """training_set's arrays, drawn in a pool of processes."""
     from multiprocessing import get_context
 
@@ -185,7 +216,7 @@ def _draw_all(images, labels, fonts: list[Path], seed: int, styles: int, glyphs_
         pens = pool.map(_pen_sample, zip(images[:, 0], seeds[: len(images)], strict=True), chunksize=256)
         extra = pool.map(_style_sample, [int(s) for s in seeds[len(images) : len(images) + styles]], chunksize=64)
         each_font = [f for f in fonts for _ in range(glyphs_per_font)]
-        font_jobs = list(zip(each_font, (int(s) for s in seeds[len(images) + styles :]), strict=True))
+        font_jobs = [(f, int(s), hollow_share) for f, s in zip(each_font, seeds[len(images) + styles :], strict=True)]
         extra += pool.map(_glyph_sample, font_jobs, chunksize=64)
     x = np.stack(pens + [f for f, _ in extra])[:, None]
     y = np.concatenate([labels, np.array([d for _, d in extra], dtype=labels.dtype)])

@@ -42,6 +42,7 @@ def _pen_extras(images: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig, wi
         cfg.data_root / "pen-cache",
         styles=n,
         glyphs_per_font=(8 if cfg.dry_run else 300) if with_styles else 0,
+        hollow_share=cfg.hollow_share,
     )
     return torch.from_numpy(x), torch.from_numpy(y)
 

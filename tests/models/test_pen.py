@@ -50,6 +50,20 @@ def test_a_font_glyph_lands_where_its_pose_says():
     assert 110 <= ys.max() - ys.min() + 1 <= 124 and abs(ys.mean() - 140) < 25 and abs(xs.mean() - 60) < 25
 
 
+def test_a_hollow_glyph_keeps_its_outline_and_thin_strokes_stay_whole():
+    ink = np.zeros((60, 60), np.uint8)
+    ink[10:50, 10:40] = 255  # a filled block 30 px wide
+    ink[10:50, 50:52] = 255  # a stroke 2 px wide
+    out = pen.hollow(ink, 3)
+    assert out[30, 25] == 0 and out[30, 10] == 255 and out[30, 39] == 255  # emptied inside, its edges kept
+    assert (out[10:50, 50:52] == 255).all()  # thinner than the outline: nothing to hollow
+    assert out[out > 0].size < (ink > 0).sum() / 2
+    stroke = np.zeros((60, 60), np.uint8)
+    stroke[10:50, 29:31] = 255
+    fattened = pen.hollow(stroke, 2, body=6)  # the 2 px stroke fattened to 14 px, then outlined: hollow too
+    assert fattened[30, 29:31].max() == 0 and fattened[30, 23] == 255 and fattened[30, 36] == 255
+
+
 def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_train):
     images, labels = (t[:40].numpy() for t in mnist_train)
     faces = fonts.fetch()["train"][:2]
@@ -65,3 +79,9 @@ def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_tra
     assert len(cached) == 1
     again = pen.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
     assert np.array_equal(again[0], x)
+    hollowed, _ = pen.training_set(
+        images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5, hollow_share=1
+    )
+    assert len(list(tmp_path.glob("pen-*.npz"))) == 2  # its own cache entry
+    assert np.array_equal(hollowed[:50], x[:50])  # the pens and styles as they were; every font digit outlined
+    assert all(not np.array_equal(a, b) and a.max() == 255 for a, b in zip(hollowed[50:], x[50:], strict=True))

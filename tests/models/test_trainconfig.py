@@ -3,6 +3,8 @@ flags win."""
 
 from __future__ import annotations
 
+import json
+
 from harness import MNIST_CKPT
 from models import checkpoint
 from models.trainconfig import from_args, of_card
@@ -21,6 +23,8 @@ def test_mnist_defaults_are_the_shipped_models_settings_but_the_share_redrawn():
 def test_explicit_flags_override_the_defaults():
     cfg = from_args(["--arch-arg", "width=32", "--pen-share", "0.5", "--extras", "none"]).resolved()
     assert (cfg.arch_args, cfg.pen_share, cfg.extras) == ({"width": 32}, 0.5, "none")
+    assert from_args([]).resolved().hollow_share == 0.0
+    assert from_args(["--hollow-share", "0.15"]).resolved().hollow_share == 0.15
 
 
 def test_another_network_does_not_inherit_the_default_networks_arguments():
@@ -35,3 +39,14 @@ def test_a_fine_tune_trains_on_what_its_checkpoint_was_trained_on():
     assert (cfg.dataset, cfg.arch, cfg.extras, cfg.pen_share, cfg.epochs) == ("mnist", "digitnet", "pen", 1.0, 2)
     mine = finetune_config(from_args(["--finetune", str(MNIST_CKPT), "--pen-share", "0.25"])).resolved()
     assert mine.pen_share == 0.25
+
+
+def test_a_fine_tune_keeps_its_checkpoints_share_of_hollow_digits(tmp_path):
+    from models.train import finetune_config
+
+    card = {**checkpoint.read_card(MNIST_CKPT), "hollow_share": 0.3}
+    (tmp_path / "m.json").write_text(json.dumps(card))
+    assert finetune_config(from_args(["--finetune", str(tmp_path / "m.pt")])).resolved().hollow_share == 0.3
+    assert finetune_config(from_args(["--finetune", str(MNIST_CKPT)])).resolved().hollow_share == 0.0  # none
+    again = finetune_config(from_args(["--finetune", str(tmp_path / "m.pt"), "--hollow-share", "0"])).resolved()
+    assert again.hollow_share == 0.0
