@@ -132,13 +132,13 @@ def png_rgba(data: bytes) -> np.ndarray:
     return decoded.pixbuf  # a copy (each read of .pixbuf makes one); Wuffs' own buffer goes with `decoded`
 
 
-def _png_ink(data: bytes) -> np.ndarray:
-    """An 8-bit (or less) PNG's ink."""
-    rgba = png_rgba(data)
+def rgba_ink(rgba: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA, C-contiguous -> its ink: the alpha's where it holds transparency, else the
+    colours' luminance (ITU-R 601, by Pillow's C conversion)."""
     ink = alpha_ink(_alpha(rgba))
     if ink is not None:
         return ink
-    return luminance_ink(np.asarray(Image.fromarray(rgba, "RGBA").convert("L")))  # ITU-R 601, by Pillow's C
+    return luminance_ink(np.asarray(Image.fromarray(rgba, "RGBA").convert("L")))
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -177,11 +177,7 @@ def _pillow_ink(img: Image.Image) -> np.ndarray:
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # deep gray (a 16-bit PNG with EXIF)
         img = Image.fromarray(np.asarray(img.convert("F")) / (257 if np.asarray(img).max() > 255 else 1)).convert("L")
     if "transparency" in img.info or img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = np.asarray(img.convert("RGBA"))
-        ink = alpha_ink(rgba[..., 3])
-        if ink is not None:
-            return ink
-        img = Image.fromarray(rgba[..., :3], "RGB")
+        return rgba_ink(np.asarray(img.convert("RGBA")))
     return luminance_ink(np.asarray(img.convert("L")))
 
 
@@ -193,5 +189,5 @@ def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
         info = png_info(data)
         _check_size(info.width, info.height, max_pixels)
         if not (info.exif or info.depth > 8):  # Pillow applies EXIF orientation and keeps 16-bit precision
-            return _png_ink(data)
+            return rgba_ink(png_rgba(data))
     return _pillow_ink(_open(data, max_pixels))
