@@ -9,7 +9,8 @@ augmentation, DigitNet, AdamW and one-cycle schedule, and its precision choice (
 where the hardware runs it natively). Both are checked on the full test set every 3,200 images (a
 coarser check would add up to a check's worth of images to each loop's time, a larger share of the
 faster one's); the clock stops while checking, and ours starts when its training loop does. Writes
-bench/results/train_speed-<device>.json, naming the CPU's capability, and ends with `speedup: N.Nx`.
+bench/results/train_speed-<device>[-<precision>][-no-native-bf16].json, naming the CPU's capability, and ends
+with `speedup: N.Nx`.
 """
 
 from __future__ import annotations
@@ -183,7 +184,8 @@ def main(argv: list[str] | None = None) -> dict:
             )
     if "seed_style" in result and result["ours"]["reached"]:
         result["speedup"] = round(result["seed_style"]["seconds"] / result["ours"]["seconds"], 2)
-    write_result(f"train_speed-{device.type}{'' if args.precision == 'auto' else '-' + args.precision}", result)
+    forced = "" if args.precision == "auto" else f"-{args.precision}"
+    write_result(f"train_speed-{device.type}{forced}{'' if result['native_bf16'] else '-no-native-bf16'}", result)
     if "speedup" in result:
         lower = "" if result["seed_style"]["reached"] else " (at least: the seed-style loop never got there)"
         print(f"speedup: {result['speedup']:.1f}x{lower}")
