@@ -3,6 +3,8 @@ bounded load generator, hostile inputs, a Heroku-style build. Import it as a pac
 tests run with the repository root on sys.path (pyproject.toml), benchmarks as `python -m bench.NAME`."""
 
 import json
+import os
+import platform
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,10 +14,24 @@ ARTIFACTS = ROOT / "test-artifacts"  # screenshots and other things worth lookin
 RESULTS = ROOT / "bench" / "results"  # what the benchmarks measured
 
 
-def write_result(name: str, result: object) -> Path:
-    """A benchmark's figures as bench/results/NAME.json (indented JSON); prints and returns the path."""
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{name}.json"
+def machine() -> dict:
+    """The CPU a figure was measured on (sessions run on more than one kind) and how many cores it has."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count()}
+
+
+def write_result(name: str, result: object, folder: Path = RESULTS) -> Path:
+    """A benchmark's figures as FOLDER/NAME.json (indented JSON), a dict's with the `machine` that measured
+    them; prints and returns the path."""
+    if isinstance(result, dict):
+        result = {**result, "machine": machine()}
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"results: {path}")
     return path
