@@ -53,6 +53,8 @@ def post_fork(server, worker):
     app = server.app.wsgi()
     for predictor in app.extensions["predictors"].values():
         predictor.after_fork()
+    if app.extensions["pairs"] is not None:
+        app.extensions["pairs"].after_fork()
     app.extensions["store"].after_fork()
 
 

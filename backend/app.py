@@ -45,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     try:
         settings = load_settings(config)
         predictors = load_all(settings)
-        pairs = PairReader(settings.pair_model, settings.torch_threads) if settings.pair_model else None
+        pairs = PairReader(settings.pair_model, settings.pair_threads) if settings.pair_model else None
         store = Store(settings.database_url, settings.feedback_max_rows)
         feedback_limit = RateLimit(settings.feedback_rate_limit, settings.ratelimit_storage_uri, "feedback")
     except (ConfigError, CheckpointError, EngineUnavailable, StoreError) as exc:

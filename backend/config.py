@@ -32,6 +32,7 @@ class Settings:
     pair_model: Path | None = CHECKPOINTS / "mnist-pairs.pt"  # reads touching digits; empty: never split a group
     uncertain_below: float | None = None  # None: each model card's own threshold (0.6 where a card has none)
     torch_threads: int = 1
+    pair_threads: int = 2  # the pair reader's ONNX Runtime threads per worker (a number's groups, one batch)
     static_dir: Path = ROOT / "frontend" / "dist"
     # corrections (backend/store.py, backend/feedback.py)
     database_url: str | None = None  # None: SQLite in instance/feedback.db
@@ -139,6 +140,7 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "pair_model": lambda name, value: Path(value) if str(value).strip() else None,
     "uncertain_below": _fraction,
     "torch_threads": _int(1, 256),
+    "pair_threads": _int(1, 256),
     "static_dir": lambda name, value: Path(value),
     "host": lambda name, value: str(value).strip(),
     "port": _int(1, 65535),

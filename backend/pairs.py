@@ -18,7 +18,7 @@ class PairReader:
     """The pair reader's twin and card; `read` answers for a batch of groups."""
 
     def __init__(self, path: Path, threads: int = 1):
-        self.session, self.card = runtime.load_twin(path, threads)
+        self.twin, self.card = runtime.load_twin(path, threads)
         if self.card.get("preprocess") != "mnist-pair" or len(self.card.get("heads", ())) != 3:
             raise runtime.CheckpointError(f"{path} is not a pair reader (python -m models.pairs)")
         self.recipe = RECIPES["mnist-pair"]
@@ -30,6 +30,10 @@ class PairReader:
 
     def heads(self, fields: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same for groups already through the pair recipe: (N, 1, 28, 56) fields, float in [0, 1] or uint8."""
-        logits = runtime.logits(self.session, runtime.normalise(fields, self.card["mean"], self.card["std"]))
+        logits = self.twin.logits(runtime.normalise(fields, self.card["mean"], self.card["std"]))
         count, first, second = np.split(logits, np.cumsum(self.card["heads"])[:-1], axis=1)
         return runtime.softmax(count)[:, 1], runtime.softmax(first), runtime.softmax(second)
+
+    def after_fork(self) -> None:
+        """In each gunicorn worker, before its first request (its own threads, when it has more than one)."""
+        self.twin.after_fork()

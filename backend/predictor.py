@@ -43,18 +43,19 @@ class Engine(Protocol):
 
 
 class OnnxEngine:
-    """The twin in ONNX Runtime on the CPU. Its session, made before gunicorn forks, serves every worker."""
+    """The twin in ONNX Runtime on the CPU. Its session, made before gunicorn forks, serves every worker
+    (with one intra-op thread; a worker given more makes its own, `runtime.Twin`)."""
 
     name, device = "onnxruntime", "cpu"
 
-    def __init__(self, session: Any):
-        self.session = session
+    def __init__(self, twin: runtime.Twin):
+        self.twin = twin
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
-        return runtime.logits(self.session, inputs)
+        return self.twin.logits(inputs)
 
     def after_fork(self) -> None:
-        """Nothing to do: ONNX Runtime made no threads (one intra-op thread, no spinning)."""
+        self.twin.after_fork()
 
 
 @dataclass
@@ -158,8 +159,8 @@ def load(name: str, path: Path, settings: Settings) -> Predictor:
         raise runtime.CheckpointError(f"{path} needs preprocessing {card['preprocess']!r}, which this server lacks")
     chosen = engine_name(settings, card)
     if chosen == "onnxruntime":
-        session, _ = runtime.load_twin(path, settings.torch_threads)
-        engine: Engine = OnnxEngine(session)
+        twin, _ = runtime.load_twin(path, settings.torch_threads)
+        engine: Engine = OnnxEngine(twin)
     else:
         if not torch_installed():
             why = "DEVICE=cuda" if settings.device == "cuda" else f"{path} (no ONNX twin or INFERENCE_ENGINE=torch)"

@@ -81,7 +81,7 @@ class Drawing:
         x1 = min(self.original.shape[1], self.left + int(np.ceil((cols[-1] + 1) / self.scale)))
         ys = np.minimum(((np.arange(y0, y1) - self.top) * self.scale).astype(int), grown.shape[0] - 1)
         xs = np.minimum(((np.arange(x0, x1) - self.left) * self.scale).astype(int), grown.shape[1] - 1)
-        ink = np.where(grown[ys[:, None], xs[None, :]], self.original[y0:y1, x0:x1], 0).astype(np.uint8)
+        ink = np.where(grown.take(ys, 0).take(xs, 1), self.original[y0:y1, x0:x1], 0).astype(np.uint8)
         return Digit(ink, (x0, y0, x1 - x0, y1 - y0))
 
     def whole(self) -> Digit:
@@ -91,35 +91,41 @@ class Drawing:
 
 
 def label(binary: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected labels 1..n of a bool image, by union-find over its row runs (a few hundred for a number)."""
+    """8-connected labels 1..n of a bool image, numbered in raster order of their first pixel.
+
+    Over its row runs (a few hundred for a number), in numpy throughout: the runs of each row touching runs of
+    the row above (one pixel of slack either side) are edges, and every run takes the least run index of its
+    piece by min-propagation along the edges with pointer jumping."""
     height, width = binary.shape
     padded = np.zeros((height, width + 2), np.int8)
     padded[:, 1:-1] = binary
     edges = np.diff(padded, axis=1)
-    run_rows, starts = np.nonzero(edges == 1)
+    rows, starts = np.nonzero(edges == 1)
     ends = np.nonzero(edges == -1)[1]  # exclusive; same order as the starts (row-major)
-    parent = list(range(len(run_rows)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first = np.searchsorted(run_rows, np.arange(height + 1)).tolist()
-    starts_l, ends_l = starts.tolist(), ends.tolist()
-    for row in range(1, height):
-        for i in range(first[row], first[row + 1]):
-            for j in range(first[row - 1], first[row]):  # 8-connected: one pixel of slack either side
-                if starts_l[j] <= ends_l[i] and starts_l[i] <= ends_l[j]:
-                    a, b = find(i), find(j)
-                    if a != b:
-                        parent[a] = b
-    _, ids = np.unique([find(i) for i in range(len(parent))], return_inverse=True)
     labels = np.zeros((height, width), np.int32)
-    for r, s, e, k in zip(run_rows.tolist(), starts_l, ends_l, ids.tolist(), strict=True):
-        labels[r, s:e] = k + 1
-    return labels, len(np.unique(ids)) if len(ids) else 0
+    if not len(rows):
+        return labels, 0
+    stride = width + 3  # runs as positions on one line, row after row: a row's touching runs are one range
+    first = np.searchsorted(rows * stride + ends, (rows - 1) * stride + starts, side="left")
+    count = np.maximum(np.searchsorted(rows * stride + starts, (rows - 1) * stride + ends, side="right") - first, 0)
+    a = np.repeat(np.arange(len(rows)), count)
+    b = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(a))
+    root = np.arange(len(rows))
+    while True:
+        low = np.minimum(root[a], root[b])
+        new = root.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, root):
+            break
+        root = new
+    _, ids = np.unique(root, return_inverse=True)
+    steps = np.zeros((height, width + 1), np.int32)  # +id where a run starts, -id where it ends: a row's cumsum
+    np.add.at(steps, (rows, starts), ids + 1)
+    np.add.at(steps, (rows, ends), -(ids + 1))
+    labels[:] = np.cumsum(steps, axis=1)[:, :width]
+    return labels, int(ids.max()) + 1
 
 
 def _x_range(mask: np.ndarray) -> tuple[int, int]:

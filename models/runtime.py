@@ -156,8 +156,37 @@ def probe_gap(sess, card: dict[str, Any]) -> float:
     return float(np.abs(ours - recorded).max())
 
 
-def load_twin(path: Path, threads: int = 1) -> tuple[Any, dict[str, Any]]:
-    """(session, card) for checkpoint `path`'s ONNX twin: sha256 against the card, then the probe check.
+class Twin:
+    """A checked ONNX twin's session, with `threads` intra-op threads in whichever process uses it.
+
+    ONNX Runtime makes those threads with the session, and a forked process inherits none of them: a
+    gunicorn worker forked from the preloaded master would run every layer on its calling thread alone.
+    So a process other than the one that made the session makes its own before its first use (gunicorn's
+    post_fork calls `after_fork` before the first request)."""
+
+    def __init__(self, data: bytes, threads: int = 1):
+        self.data, self.threads = data, threads
+        self.session = session(data, threads)
+        self.pid = os.getpid()  # the process whose session this is
+        self.inherited: list[Any] = []
+
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
+        if self.pid != os.getpid():
+            self.after_fork()
+        return logits(self.session, inputs)
+
+    def after_fork(self) -> None:
+        if self.pid == os.getpid():
+            return
+        if self.threads > 1:
+            # Kept, never freed: freeing a session made before the fork waits forever on its condition variables.
+            self.inherited.append(self.session)
+            self.session = session(self.data, self.threads)
+        self.pid = os.getpid()
+
+
+def load_twin(path: Path, threads: int = 1) -> tuple[Twin, dict[str, Any]]:
+    """(twin, card) for checkpoint `path`'s ONNX twin: sha256 against the card, then the probe check.
 
     Raises CheckpointError when the card names no twin, or the twin is missing, altered, unreadable
     or computes something other than the checkpoint did at export."""
@@ -168,12 +197,12 @@ def load_twin(path: Path, threads: int = 1) -> tuple[Any, dict[str, Any]]:
     if not isinstance(card["onnx"].get("probe"), dict):
         raise CheckpointError(f"model card of {path} records no probe outputs: run python -m models.export {path}")
     try:
-        sess = session(data, threads)
+        twin = Twin(data, threads)
     except ImportError:
         raise CheckpointError("onnxruntime is not installed: pip install -r requirements.txt") from None
     except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own types for files it cannot load
         raise CheckpointError(f"ONNX twin of {path} cannot be loaded: {exc}") from None
-    gap = probe_gap(sess, card)
+    gap = probe_gap(twin.session, card)
     if not gap <= TOLERANCE:
         raise CheckpointError(f"ONNX twin of {path} disagrees with its checkpoint by {gap:.2g} in probability")
-    return sess, card
+    return twin, card

@@ -54,6 +54,18 @@ def test_models_are_loaded_in_the_master_and_every_worker_answers(server):
     assert all(seconds > 0.05 for seconds in busy.values()), busy  # both workers did real work
 
 
+def test_each_worker_makes_its_own_onnx_runtime_threads():
+    """ONNX Runtime makes a session's intra-op threads with it, and a forked worker inherits none: each worker
+    makes its own sessions, with TORCH_THREADS - 1 more threads per classifier and PAIR_THREADS - 1 for the pair
+    reader (else a worker would run on one thread whatever it was told, and freeing the master's session in the
+    worker would hang it). With one thread each, nothing is made again."""
+    for env, extra in (({"TORCH_THREADS": "2", "PAIR_THREADS": "3"}, 1 + 1 + 2), ({"PAIR_THREADS": "1"}, 0)):
+        with Server(env={"DEVICE": "cpu", **env}, workers=1) as s:
+            assert post_seven(s.url).json()["digit"] == 7
+            (worker,) = (psutil.Process(pid) for pid in s.worker_pids())
+            assert worker.num_threads() == 1 + extra, env
+
+
 def test_multipart_over_http_and_errors_are_json(server):
     files = {"image": ("seven.png", stroke_canvas(SEVEN), "image/png")}
     assert requests.post(server.url + "/predict", files=files, timeout=10).json()["digit"] == 7
