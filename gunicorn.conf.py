@@ -4,7 +4,8 @@ Every value comes from the environment through the app's own settings code (back
 so a bad value stops the server with the same one-line message the app would give. The app, and
 with it every model, is loaded once in the master before the workers fork (preload_app), so the
 workers share the weights and libraries copy-on-write. Each worker then gets its models ready
-(torch only: thread pool, and the network onto the GPU; ONNX Runtime needs nothing).
+(torch: thread pool, and the network onto the GPU; ONNX Runtime: its own sessions where a model has
+more than one thread, since a forked process inherits none of a session's threads).
 """
 
 import gc
