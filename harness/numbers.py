@@ -15,7 +15,8 @@ import numpy as np
 from harness.browser import chromium_drawings
 from harness.images import ENCODINGS
 from models import data, pen
-from models.numbers import layout, lift_pen
+from models.numbers import layout
+from models.pen import lift_pen
 
 
 @dataclass(frozen=True)

@@ -11,42 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from models import pen
+from models.pen import lift_pen
 from models.recipe import digit_pair
-
-
-def pieces(strokes: pen.Strokes) -> int:
-    """How many connected pieces a digit's skeleton segments form (segments sharing a point are connected)."""
-    points = {}
-    parent = []
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for stroke in strokes:
-        ids = []
-        for p in np.round(stroke * 1000).astype(int).tolist():
-            if tuple(p) not in points:
-                points[tuple(p)] = len(parent)
-                parent.append(len(parent))
-            ids.append(points[tuple(p)])
-        for a, b in zip(ids, ids[1:], strict=False):
-            parent[find(a)] = find(b)
-    return len({find(i) for i in range(len(parent))})
-
-
-def lift_pen(strokes: pen.Strokes, rng: np.random.Generator, gap: float) -> pen.Strokes | None:
-    """The digit with its stroke interrupted around one point, so that it falls into 2+ sizeable pieces; None
-    when no try of ten does that (a 1, say). `gap` is the missing stretch's radius, in the unit box."""
-    points = np.concatenate(strokes)
-    for _ in range(10):
-        centre = points[rng.integers(len(points))]
-        kept = [s for s in strokes if np.linalg.norm(s - centre, axis=1).min() > gap]
-        if len(kept) > 0.7 * len(strokes) and pieces(kept) >= 2:
-            return kept
-    return None
 
 
 def touching_shift(

@@ -6,8 +6,10 @@ one width, at any size, place and angle. `skeleton_strokes` thins an MNIST digit
 lines, and `render` re-inks strokes with an anti-aliased round pen of a chosen width (ink =
 how far inside the pen's radius a pixel lies). `STYLES` draws what MNIST under-represents: a 1
 with a flag and a foot, a crossed 7, an open 4 and a closed 4; `hollow` draws a font's digit as an
-outline font would (`--hollow-share`, off by default). `training_set` makes the extra
-training data of `models.train`; bench/pen.py draws the same kinds in real Chromium to measure.
+outline font would (`--hollow-share`, off by default); `lift_pen` leaves out a stretch of a digit's
+stroke, as when the pen is lifted (the numbers' lifted digits; `--lift-share`, off by default).
+`training_set` makes the extra training data of `models.train`; bench/pen.py draws the same kinds in
+real Chromium to measure.
 Needs scikit-image, SciPy and Pillow (training and benchmarks only, never the server).
 """
 
@@ -28,6 +30,7 @@ GRID = 4  # skeletons are found on the MNIST digit enlarged 4 times
 VERSION = 5  # of the generators below: part of the training-set cache key
 HOLLOW_BODY = (0.02, 0.06)  # how far a hollow glyph is fattened before it is outlined, as a fraction of its height
 HOLLOW_WIDTH = (0.015, 0.03)  # and the outline's width
+LIFT_GAP = (0.04, 0.1)  # a digit drawn with the pen lifted: the radius of its missing stretch, in the unit box
 
 
 def skeleton_strokes(digit: np.ndarray) -> Strokes:
@@ -152,17 +155,54 @@ def _disc(radius: int) -> np.ndarray:
     return ys**2 + xs**2 <= radius**2 + radius
 
 
+def pieces(strokes: Strokes) -> int:
+    """How many connected pieces a digit's skeleton segments form (segments sharing a point are connected)."""
+    points = {}
+    parent = []
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for stroke in strokes:
+        ids = []
+        for p in np.round(stroke * 1000).astype(int).tolist():
+            if tuple(p) not in points:
+                points[tuple(p)] = len(parent)
+                parent.append(len(parent))
+            ids.append(points[tuple(p)])
+        for a, b in zip(ids, ids[1:], strict=False):
+            parent[find(a)] = find(b)
+    return len({find(i) for i in range(len(parent))})
+
+
+def lift_pen(strokes: Strokes, rng: np.random.Generator, gap: float) -> Strokes | None:
+    """The digit with its stroke interrupted around one point, so that it falls into 2+ sizeable pieces; None
+    when no try of ten does that (a 1, say). `gap` is the missing stretch's radius, in the unit box."""
+    points = np.concatenate(strokes)
+    for _ in range(10):
+        centre = points[rng.integers(len(points))]
+        kept = [s for s in strokes if np.linalg.norm(s - centre, axis=1).min() > gap]
+        if len(kept) > 0.7 * len(strokes) and pieces(kept) >= 2:
+            return kept
+    return None
+
+
 def field(ink: np.ndarray) -> np.ndarray:
     """An ink map through the server's MNIST recipe: the (28, 28) uint8 input the network sees."""
     return np.round(recipe.mnist_digit(ink) * 255).astype(np.uint8)
 
 
 def _pen_sample(args: tuple) -> np.ndarray:
-    digit, seed = args
+    digit, seed, lift_share = args
     rng = np.random.default_rng(seed)
-    return field(
-        render(skeleton_strokes(digit), random_pose(rng, 128, height=(0.55, 0.85), pen=(0.025, 0.25), angle=20))
-    )
+    strokes = skeleton_strokes(digit)
+    pose = random_pose(rng, 128, height=(0.55, 0.85), pen=(0.025, 0.25), angle=20)
+    if lift_share and rng.random() < lift_share:  # no draw at all without lifting: the old data stay as they were
+        strokes = lift_pen(strokes, rng, rng.uniform(*LIFT_GAP)) or strokes
+    return field(render(strokes, pose))
 
 
 def _style_sample(seed: int) -> tuple[np.ndarray, int]:
@@ -191,29 +231,40 @@ def training_set(
     styles: int = 6000,
     glyphs_per_font: int = 300,
     hollow_share: float = 0.0,
+    lift_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Extra training data, (N, 1, 28, 28) uint8 and labels: every digit of `images` redrawn with a random pen,
-    `styles` drawings of the STYLES, and `glyphs_per_font` digits of each font, a share `hollow_share` of them
-    drawn hollow. Cached in `cache` (an .npz) under a key of the inputs, since it takes a few minutes on two cores."""
+    a share `lift_share` of them with the pen lifted (`lift_pen`), `styles` drawings of the STYLES, and
+    `glyphs_per_font` digits of each font, a share `hollow_share` of them drawn hollow. Cached in `cache` (an
+    .npz) under a key of the inputs, since it takes a few minutes on two cores."""
     params = (seed, styles, glyphs_per_font, VERSION, recipe.STROKE_PEAKS, [f.name for f in fonts], hollow_share)
+    params += (lift_share,) if lift_share else ()  # without it, the key of the data made before it existed
     return cached(
         cache,
         "pen",
         (images, labels),
         params,
-        lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font, hollow_share),
+        lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font, hollow_share, lift_share),
     )
 
 
 def _draw_all(
-    images, labels, fonts: list[Path], seed: int, styles: int, glyphs_per_font: int, hollow_share: float
+    images,
+    labels,
+    fonts: list[Path],
+    seed: int,
+    styles: int,
+    glyphs_per_font: int,
+    hollow_share: float,
+    lift_share: float,
 ) -> tuple:
     """training_set's arrays, drawn in a pool of processes."""
     from multiprocessing import get_context
 
     seeds = np.random.default_rng(seed).integers(0, 2**63, len(images) + styles + len(fonts) * glyphs_per_font)
     with get_context("spawn").Pool() as pool:
-        pens = pool.map(_pen_sample, zip(images[:, 0], seeds[: len(images)], strict=True), chunksize=256)
+        jobs = [(digit, int(s), lift_share) for digit, s in zip(images[:, 0], seeds[: len(images)], strict=True)]
+        pens = pool.map(_pen_sample, jobs, chunksize=256)
         extra = pool.map(_style_sample, [int(s) for s in seeds[len(images) : len(images) + styles]], chunksize=64)
         each_font = [f for f in fonts for _ in range(glyphs_per_font)]
         font_jobs = [(f, int(s), hollow_share) for f, s in zip(each_font, seeds[len(images) + styles :], strict=True)]

@@ -43,6 +43,7 @@ def _pen_extras(images: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig, wi
         styles=n,
         glyphs_per_font=(8 if cfg.dry_run else 300) if with_styles else 0,
         hollow_share=cfg.hollow_share,
+        lift_share=cfg.lift_share,
     )
     return torch.from_numpy(x), torch.from_numpy(y)
 

@@ -167,7 +167,7 @@ def _before_after(cfg: TrainConfig, splits: Splits, model, info: data.DatasetInf
 
 def finetune_config(cfg: TrainConfig) -> TrainConfig:
     """For a fine-tune, the checkpoint decides what is trained, and on what: its data set, arch, extras and
-    shares of digits redrawn with a pen and drawn hollow, unless the command line says otherwise."""
+    shares of digits redrawn with a pen, drawn with the pen lifted and drawn hollow, unless the command line says otherwise."""
     if not cfg.finetune:
         return cfg
     source = checkpoint.read_card(cfg.finetune)
@@ -179,6 +179,7 @@ def finetune_config(cfg: TrainConfig) -> TrainConfig:
         extras=cfg.extras or source.get("extras"),
         pen_share=cfg.pen_share if cfg.pen_share is not None else trained.pen_share,
         hollow_share=cfg.hollow_share if cfg.hollow_share is not None else trained.hollow_share,
+        lift_share=cfg.lift_share if cfg.lift_share is not None else trained.lift_share,
     )
 
 
@@ -251,6 +252,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         "extras": cfg.extras,
         "pen_share": cfg.pen_share,
         "hollow_share": cfg.hollow_share,
+        "lift_share": cfg.lift_share,
         "finetune": finetune,
         "command": "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv),
         "versions": checkpoint.versions(),

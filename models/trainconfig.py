@@ -47,6 +47,7 @@ class TrainConfig:
     extras: str | None = None  # "pen": MNIST train digits redrawn with a pen, the styles and fonts (models.pen)
     pen_share: float | None = None  # of the training digits, the share also redrawn with a pen
     hollow_share: float | None = None  # of the training fonts' digits, the share drawn hollow (outline fonts)
+    lift_share: float | None = None  # of the digits redrawn with a pen, the share drawn with the pen lifted
     val_size: int = 5000
     patience: int = 0  # epochs without a better validation accuracy before stopping; 0: run the whole schedule
     target_accuracy: float | None = None
@@ -72,6 +73,7 @@ class TrainConfig:
         values["extras"] = self.extras if self.extras is not None else defaults.get("extras", "none")
         values["pen_share"] = self.pen_share if self.pen_share is not None else defaults.get("pen_share", 1.0)
         values["hollow_share"] = self.hollow_share or 0.0
+        values["lift_share"] = self.lift_share or 0.0
         if not self.arch_args and values["arch"] == defaults["arch"]:  # the default network, at its default size
             values["arch_args"] = defaults.get("arch_args", {})
         if self.dry_run:
@@ -122,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
         help="with --extras pen: the share of the training fonts' digits drawn hollow, fattened and outlined as "
         "outline fonts draw them (default: 0; a fine-tune: the checkpoint's)",
     )
+    p.add_argument(
+        "--lift-share",
+        type=float,
+        help="with --extras pen: the share of digits redrawn with a pen that are drawn with the pen lifted, a "
+        "stretch of the stroke missing (default: 0; a fine-tune: the checkpoint's)",
+    )
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for validation (default: 5000)")
     p.add_argument(
         "--patience",
@@ -169,9 +177,14 @@ def from_args(argv: list[str] | None = None) -> TrainConfig:
 
 def of_card(card: dict) -> TrainConfig:
     """The settings a checkpoint was trained with, as its model card records them (the shares of digits
-    redrawn with a pen and of hollow font digits: in the card itself, or, for older cards, in the command
+    redrawn with a pen, lifted and of hollow font digits: in the card itself, or, for older cards, in the command
     recorded there, or none)."""
     command = shlex.split(card.get("command", ""))
     args = command[3:] if command[:3] == ["python", "-m", "models.train"] else ["--dataset", card["dataset"]]
     cfg = from_args(args).resolved()
-    return replace(cfg, pen_share=card.get("pen_share", cfg.pen_share), hollow_share=card.get("hollow_share", 0.0))
+    return replace(
+        cfg,
+        pen_share=card.get("pen_share", cfg.pen_share),
+        hollow_share=card.get("hollow_share", 0.0),
+        lift_share=card.get("lift_share", 0.0),
+    )

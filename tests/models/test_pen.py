@@ -85,3 +85,19 @@ def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_tra
     assert len(list(tmp_path.glob("pen-*.npz"))) == 2  # its own cache entry
     assert np.array_equal(hollowed[:50], x[:50])  # the pens and styles as they were; every font digit outlined
     assert all(not np.array_equal(a, b) and a.max() == 255 for a, b in zip(hollowed[50:], x[50:], strict=True))
+    lifted, _ = pen.training_set(
+        images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5, lift_share=1
+    )
+    assert len(list(tmp_path.glob("pen-*.npz"))) == 3
+    assert np.array_equal(lifted[40:], x[40:])  # the styles and fonts as they were
+    changed = [k for k in range(40) if not np.array_equal(lifted[k], x[k])]
+    assert len(changed) >= 30  # every digit whose stroke falls apart when a stretch of it is missing (not a 1)
+
+
+def test_a_lifted_pen_leaves_a_digit_in_pieces():
+    t = np.linspace(0, 1, 41)[:, None]
+    line = np.hstack([0.5 + 0.2 * np.sin(6 * t), 0.1 + 0.8 * t])  # a long wavy stroke, as skeleton segments
+    segments = [line[k : k + 2] for k in range(40)]
+    assert pen.pieces(segments) == 1
+    cut = pen.lift_pen(segments, np.random.default_rng(0), gap=0.07)
+    assert cut is not None and pen.pieces(cut) >= 2 and len(cut) < len(segments)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from harness import MNIST_CKPT
 from models import checkpoint
 from models.trainconfig import from_args, of_card
@@ -25,6 +27,8 @@ def test_explicit_flags_override_the_defaults():
     assert (cfg.arch_args, cfg.pen_share, cfg.extras) == ({"width": 32}, 0.5, "none")
     assert from_args([]).resolved().hollow_share == 0.0
     assert from_args(["--hollow-share", "0.15"]).resolved().hollow_share == 0.15
+    assert from_args([]).resolved().lift_share == 0.0
+    assert from_args(["--lift-share", "0.25"]).resolved().lift_share == 0.25
 
 
 def test_another_network_does_not_inherit_the_default_networks_arguments():
@@ -41,12 +45,14 @@ def test_a_fine_tune_trains_on_what_its_checkpoint_was_trained_on():
     assert mine.pen_share == 0.25
 
 
-def test_a_fine_tune_keeps_its_checkpoints_share_of_hollow_digits(tmp_path):
+@pytest.mark.parametrize("share", ["hollow_share", "lift_share"])
+def test_a_fine_tune_keeps_its_checkpoints_share_of_hollow_and_lifted_digits(tmp_path, share):
     from models.train import finetune_config
 
-    card = {**checkpoint.read_card(MNIST_CKPT), "hollow_share": 0.3}
+    card = {**checkpoint.read_card(MNIST_CKPT), share: 0.3}
     (tmp_path / "m.json").write_text(json.dumps(card))
-    assert finetune_config(from_args(["--finetune", str(tmp_path / "m.pt")])).resolved().hollow_share == 0.3
-    assert finetune_config(from_args(["--finetune", str(MNIST_CKPT)])).resolved().hollow_share == 0.0  # none
-    again = finetune_config(from_args(["--finetune", str(tmp_path / "m.pt"), "--hollow-share", "0"])).resolved()
-    assert again.hollow_share == 0.0
+    flag = "--" + share.replace("_", "-")
+    assert getattr(finetune_config(from_args(["--finetune", str(tmp_path / "m.pt")])).resolved(), share) == 0.3
+    assert getattr(finetune_config(from_args(["--finetune", str(MNIST_CKPT)])).resolved(), share) == 0.0  # none
+    again = finetune_config(from_args(["--finetune", str(tmp_path / "m.pt"), flag, "0"])).resolved()
+    assert getattr(again, share) == 0.0
