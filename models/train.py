@@ -167,7 +167,8 @@ def _before_after(cfg: TrainConfig, splits: Splits, model, info: data.DatasetInf
 
 def finetune_config(cfg: TrainConfig) -> TrainConfig:
     """For a fine-tune, the checkpoint decides what is trained, and on what: its data set, arch, extras and
-    shares of digits redrawn with a pen, drawn with the pen lifted and drawn hollow, unless the command line says otherwise."""
+    shares of digits redrawn with a pen, drawn with the pen lifted and drawn hollow, unless the command line
+    says otherwise."""
     if not cfg.finetune:
         return cfg
     source = checkpoint.read_card(cfg.finetune)
