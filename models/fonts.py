@@ -75,6 +75,18 @@ FONTS = {
         "kiloji_d.ttf": "95d0f381bf8b384d98961f87ca01c565c511db10b90835631c2e2697c43ef626",
         "kiloji_p.ttf": "073770f515fe540f5401f60eda8a326350679c904f94fd26535df6b984ea5bc7",
     }),
+    "fonts-cabinsketch": ("bench", {
+        "CabinSketch-Regular.ttf": "e87bf418e498424284c289c6ba57eaba29f2fc072ee780326823650a67a48f4f",
+        "CabinSketch-Bold.ttf": "ad4522a3819977e3cab756fa8ab900e777df2dca0c7731d6bc300aeb661fcc3d",
+    }),
+    "fonts-navilu": ("bench", {"Navilu.ttf": "4d324f4050163d7ac311676ac5038f7866d68170a5a4b60b6cb92866f8f9f647"}),
+    "fonts-aoyagi-kouzan-t": ("bench", {
+        "AoyagiKouzanT.ttf": "233d623f88c083631521c909950ce3046eb9f89d444a0a8be4c80ac50019fcbd",
+    }),
+    "fonts-aoyagi-soseki": ("bench", {
+        "aoyagi-soseki.ttf": "40b77688adac33d2a19d080d721afd5cb6b12b7c3ef523c354ed8ec5da4e440f",
+    }),
+    "fonts-gfs-gazis": ("bench", {"GFSGazis.otf": "5613607179d2aea6bddd7dcd2b1db35d926f80e6f2b3af687dc0f0722dde1bc0"}),
 }  # fmt: skip
 
 
