@@ -31,6 +31,7 @@ class Item:
     encoding: str
     pen: float  # the pen's width over the digit's height (0 for a font)
     detail: str  # the style or font name
+    source: int = -1  # the MNIST test digit redrawn (its index in the test set); -1 for a style or a font
 
 
 def items(browser, pens: int = 3000, per_style: int = 100, per_font: int = 200, seed: int = 11) -> list[Item]:
@@ -44,7 +45,7 @@ def items(browser, pens: int = 3000, per_style: int = 100, per_font: int = 200, 
         jobs.append(
             (pen.place(pen.skeleton_strokes(images[i, 0].numpy()), pose), pose.pen, pose.canvas, ENCODINGS[n % 3])
         )
-        meta.append((int(labels[i]), "pen", ENCODINGS[n % 3], pose.pen / pose.height, ""))
+        meta.append((int(labels[i]), "pen", ENCODINGS[n % 3], pose.pen / pose.height, "", int(i)))
     for style, (digit, _) in pen.STYLES.items():
         for n in range(per_style):
             pose = pen.random_pose(rng, int(rng.choice([280, 400])))

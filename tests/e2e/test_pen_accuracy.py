@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness import pen
+from models import data
 from models.pen import STYLES
 
 pytestmark = pytest.mark.slow
@@ -50,3 +51,13 @@ def test_a_wrong_digit_is_rarely_asserted_and_a_right_one_rarely_doubted(drawn):
     asserted_wrong = drawn["mistakes"] * (1 - (drawn["mistakes_uncertain"] or 0)) / drawn["n"]
     assert drawn["n"] == 400 + 24 * len(STYLES) and asserted_wrong <= 0.01, drawn["wrong"]
     assert drawn["correct_uncertain"] <= 0.02
+
+
+def test_each_pen_drawing_names_the_mnist_test_digit_it_redraws(answered):
+    # bench/pen.py reads the scans of the drawings read wrong: a drawing must point at its own digit
+    images, labels = data.load("mnist", train=False)
+    drawings = [item for item in answered[0] if item.kind == "pen"]
+    sources = [item.source for item in drawings]
+    assert len(set(sources)) == len(drawings) and min(sources) >= 0
+    assert [int(labels[i]) for i in sources] == [item.label for item in drawings]
+    assert all(item.source == -1 for item in answered[0] if item.kind != "pen")
