@@ -55,7 +55,7 @@ def test_a_wrong_digit_is_rarely_asserted_and_a_right_one_rarely_doubted(drawn):
 
 def test_each_pen_drawing_names_the_mnist_test_digit_it_redraws(answered):
     # bench/pen.py reads the scans of the drawings read wrong: a drawing must point at its own digit
-    images, labels = data.load("mnist", train=False)
+    _, labels = data.load("mnist", train=False)
     drawings = [item for item in answered[0] if item.kind == "pen"]
     sources = [item.source for item in drawings]
     assert len(set(sources)) == len(drawings) and min(sources) >= 0
