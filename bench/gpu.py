@@ -23,7 +23,7 @@ import numpy as np
 import requests
 
 from harness import write_result
-from harness.server import Server
+from harness.server import Server, post_png
 
 
 def save(path: Path, count: int, singles: int, seed: int) -> None:
@@ -66,15 +66,7 @@ def answer_all(device: str, inputs: list[tuple[bytes, str, str]]) -> dict:
         ready = requests.get(server.url + "/ready", timeout=10).json()
         replies = []
         for blob, truth, route in inputs:
-            t0 = time.perf_counter()
-            r = requests.post(
-                server.url + ("/predict/number" if route == "number" else "/predict"),
-                data=blob,
-                headers={"Content-Type": "image/png"},
-                timeout=30,
-            )
-            ms = (time.perf_counter() - t0) * 1000
-            body = r.json()
+            body, ms = post_png(server.url, blob, "/predict/number" if route == "number" else "/predict")
             said = body.get("number", "") if route == "number" else str(body.get("digit", ""))
             probs = (
                 [d["probabilities"] for d in body.get("digits", ())] if route == "number" else [body["probabilities"]]

@@ -19,19 +19,12 @@ import statistics
 import time
 
 import numpy as np
-import requests
 
 from harness import numbers, pen, write_result
 from harness.browser import chromium
-from harness.server import Server
+from harness.server import Server, post_png
 
 GOALS = {"whole": 0.97, "lifted": 0.97, "touching": 0.90, "single_agreement": 0.995, "p50_ms_6_digits": 20.0}
-
-
-def post(url: str, blob: bytes, route: str) -> tuple[dict, float]:
-    t0 = time.perf_counter()
-    r = requests.post(url + route, data=blob, headers={"Content-Type": "image/png"}, timeout=30)
-    return r.json(), (time.perf_counter() - t0) * 1000
 
 
 def digit_hits(truth: str, said: str) -> int:
@@ -56,7 +49,7 @@ def main(argv: list[str] | None = None) -> dict:
     rows, agree = [], 0
     with Server(env={"DEVICE": "cpu"}) as server:
         for item in drawn:
-            answer, ms = post(server.url, item.data, "/predict/number")
+            answer, ms = post_png(server.url, item.data, "/predict/number")
             said = answer.get("number", "")
             rows.append(
                 {
@@ -72,8 +65,8 @@ def main(argv: list[str] | None = None) -> dict:
                 }
             )
         for item in singles:
-            one, _ = post(server.url, item.data, "/predict")
-            many, _ = post(server.url, item.data, "/predict/number")
+            one, _ = post_png(server.url, item.data, "/predict")
+            many, _ = post_png(server.url, item.data, "/predict/number")
             agree += many.get("number") == str(one["digit"])
     six = [r["ms"] for r in rows if r["digits"] == 6]
     total_digits = sum(r["digits"] for r in rows)

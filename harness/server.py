@@ -29,6 +29,13 @@ def procfile_command(app_dir: Path = ROOT) -> list[str]:
     return shlex.split(line.removeprefix("web:").strip())
 
 
+def post_png(url: str, blob: bytes, route: str) -> tuple[dict, float]:
+    """POST a PNG's bytes to url + route as a script sends them: (the JSON answer, milliseconds it took)."""
+    t0 = time.perf_counter()
+    r = requests.post(url + route, data=blob, headers={"Content-Type": "image/png"}, timeout=30)
+    return r.json(), (time.perf_counter() - t0) * 1000
+
+
 def mapped_files(pid: int) -> set[str]:
     """Every file a process has mapped into memory (its shared libraries among them), from /proc/PID/maps."""
     with open(f"/proc/{pid}/maps") as maps:
