@@ -53,7 +53,6 @@ def main(argv: list[str] | None = None) -> dict:
     for kind, blob in pngs.items():
         result["ms"][kind] = {name: median_ms(fn, blob, args.runs) for name, fn in DECODERS.items()}
         print(f"{kind:>13} " + " ".join(f"{ms:>15.3f}" for ms in result["ms"][kind].values()))
-    result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     write_result("decoders", result)
     return result
 

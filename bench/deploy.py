@@ -79,7 +79,6 @@ def main(argv: list[str] | None = None) -> dict:
             )
     result["goals"] = GOALS
     result["met"] = {key: result[key] <= goal for key, goal in GOALS.items()}
-    result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     print("goals met:", result["met"])
     write_result("deploy", result)
     return result

@@ -155,7 +155,6 @@ def main(argv: list[str] | None = None) -> dict:
         worst=worst,
         goals=GOALS,
         met={k: worst[k] <= GOALS[k] for k in GOALS},
-        when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
     print(json.dumps(result, indent=1))
     write_result("explain", result)

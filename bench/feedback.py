@@ -258,7 +258,6 @@ def main(argv: list[str] | None = None) -> dict:
         "error_cut_30_percent": (loop["relative_error_cut"] or 0) >= 0.3,
         "mnist_within_0.05pp": loop["mnist_test_after"] >= loop["mnist_test_before"] - 0.0005,
     }
-    result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     print("goals met:", result["met"])
     write_result("feedback", result)
     return result

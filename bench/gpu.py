@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +122,6 @@ def main(argv: list[str] | None = None) -> dict | None:
     result.update(
         gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         torch=str(torch.__version__),
-        when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
     print(json.dumps(result, indent=1))
     write_result("gpu", result)

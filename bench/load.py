@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from harness import write_result
 from harness.faults import PATIENT_MASTER, graceful_term, kill_worker, sustained
@@ -38,7 +37,6 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         server.stop()
     print("sigterm:", json.dumps(result["sigterm"]))
-    result["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     write_result("load", result)
     return result
 

@@ -16,7 +16,6 @@ import argparse
 import difflib
 import json
 import statistics
-import time
 
 import numpy as np
 
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
         "single_agreement": result["single_agreement"] >= GOALS["single_agreement"],
         "p50_ms_6_digits": (result["p50_ms_6_digits"] or 0) <= GOALS["p50_ms_6_digits"],
     }
-    result.update(goals=GOALS, settings=vars(args), when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    result.update(goals=GOALS, settings=vars(args))
     print(json.dumps({k: v for k, v in result.items() if k not in ("wrong", "by_length", "by_encoding")}, indent=1))
     print("by length:", {n: v["accuracy"] for n, v in result["by_length"].items()})
     write_result("numbers", result)

@@ -86,7 +86,6 @@ def main(argv: list[str] | None = None) -> dict:
     out = {
         "settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]},
         "results": results,
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     write_result("pen", out)
     return out

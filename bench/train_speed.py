@@ -172,7 +172,6 @@ def main(argv: list[str] | None = None) -> dict:
         images_per_check=IMAGES_PER_CHECK,
         torch=str(torch.__version__),
         python=platform.python_version(),
-        when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         settings=vars(args),
     )
     for name in ("ours", "seed_style"):

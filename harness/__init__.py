@@ -5,6 +5,7 @@ tests run with the repository root on sys.path (pyproject.toml), benchmarks as `
 import json
 import os
 import platform
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +28,9 @@ def machine() -> dict:
 
 def write_result(name: str, result: object, folder: Path = RESULTS) -> Path:
     """A benchmark's figures as FOLDER/NAME.json (indented JSON), a dict's with the `machine` that measured
-    them; prints and returns the path."""
+    them and `when` (UTC); prints and returns the path."""
     if isinstance(result, dict):
-        result = {**result, "machine": machine()}
+        result = {**result, "machine": machine(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")

@@ -1,7 +1,8 @@
-"""bench/results files: each says which machine measured it (sessions run on more than one CPU kind)."""
+"""bench/results files: each says which machine measured it (sessions run on more than one CPU kind), and when."""
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from harness import write_result
@@ -26,6 +27,13 @@ def test_a_result_names_the_cpu_and_cores_that_measured_it(tmp_path):
     if model is not None:
         assert saved["machine"]["cpu"] == model
     assert saved["machine"]["cpu"]
+
+
+def test_a_result_says_when_it_was_measured_in_utc(tmp_path):
+    before = datetime.now(UTC).replace(microsecond=0)
+    saved = json.loads(write_result("figures", {"speedup": 5.1}, folder=tmp_path).read_text())
+    when = datetime.strptime(saved["when"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before <= when <= datetime.now(UTC) + timedelta(seconds=1)
 
 
 def test_a_result_that_is_a_list_is_written_as_it_is(tmp_path):
