@@ -16,18 +16,17 @@ import json
 import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
-from models import augment, calibrate, checkpoint, data, export, nets, report, webreport
+from models import augment, calibrate, checkpoint, data, distill, export, finetune, nets, report, webreport
 from models.device import DeviceUnavailable, pick_device
 from models.evaluate import evaluate, logits_of
 from models.runtime import normalise
 from models.splits import Splits, load_splits
-from models.trainconfig import TrainConfig, from_args, of_card
+from models.trainconfig import TrainConfig, from_args
 
 
 @dataclass
@@ -62,9 +61,11 @@ def train_epoch(
     bf16: bool,
     bar=None,
     on_step=None,
+    teacher=None,
 ) -> tuple[float, float]:
     """One pass over shuffled mini-batches; returns (mean loss, accuracy). `on_step(model, images)` after each
-    step, with the images this epoch has seen (bench/train_speed.py checks the accuracy there)."""
+    step, with the images this epoch has seen (bench/train_speed.py checks the accuracy there). With a
+    `teacher`, the loss also asks for its softened answers on the same batch (`models.distill`)."""
     model.train()
     order = torch.randperm(len(x), device=x.device, generator=gen)
     total_loss, correct = torch.zeros((), device=x.device), torch.zeros((), device=x.device)
@@ -74,7 +75,9 @@ def train_epoch(
         batch = normalise(batch, info.mean, info.std).contiguous(memory_format=torch.channels_last)
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
             logits = model(batch)
-        loss = F.cross_entropy(logits.float(), y[idx], label_smoothing=cfg.label_smoothing)
+            with torch.no_grad():
+                target = None if teacher is None else teacher(batch)
+        loss = distill.loss(logits.float(), target, y[idx], cfg)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -89,10 +92,17 @@ def train_epoch(
 
 
 def fit(
-    model, splits: Splits, cfg: TrainConfig, info: data.DatasetInfo, gen: torch.Generator, bf16: bool, on_step=None
+    model,
+    splits: Splits,
+    cfg: TrainConfig,
+    info: data.DatasetInfo,
+    gen: torch.Generator,
+    bf16: bool,
+    on_step=None,
+    teacher=None,
 ) -> tuple[History, int]:
-    """Train up to cfg.epochs with AdamW and a one-cycle schedule; keep the best validation epoch's weights
-    in `model`. Returns (history, best epoch)."""
+    """Train up to cfg.epochs with AdamW and a one-cycle schedule (learning from `teacher` too, if given); keep
+    the best validation epoch's weights in `model`. Returns (history, best epoch)."""
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * -(-len(splits.train_x) // cfg.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(steps, 8), pct_start=0.25)
@@ -108,7 +118,7 @@ def fit(
             mininterval=0.5 if sys.stdout.isatty() else 60,
         ) as bar:
             loss, acc = train_epoch(
-                model, opt, sched, splits.train_x, splits.train_y, cfg, info, gen, bf16, bar, on_step
+                model, opt, sched, splits.train_x, splits.train_y, cfg, info, gen, bf16, bar, on_step, teacher
             )
         val_loss, val_acc, _ = evaluate(model, splits.val_x, splits.val_y, info.mean, info.std, len(info.classes))
         for key, value in zip(asdict(history), (loss, acc, val_loss, val_acc, time.perf_counter() - t0), strict=True):
@@ -143,50 +153,9 @@ def build_model(cfg: TrainConfig, info: data.DatasetInfo, device: torch.device) 
     return nets.build(cfg.arch, **arch_args).to(device).to(memory_format=torch.channels_last), arch_args
 
 
-def _before_after(cfg: TrainConfig, splits: Splits, model, info: data.DatasetInfo, test_acc: float) -> dict:
-    """What a fine-tune changed: accuracy on the held-out corrections and on the test set, before and after."""
-    before_model, _ = checkpoint.load(cfg.finetune, map_location=splits.test_x.device)
-    n = len(info.classes)
-    figures = {
-        "from": str(cfg.finetune),
-        "from_sha256": checkpoint.read_card(cfg.finetune)["sha256"],
-        "corrections_held_out": 0 if splits.held_x is None else len(splits.held_x),
-        "test_before": evaluate(before_model, splits.test_x, splits.test_y, info.mean, info.std, n)[1],
-        "test_after": test_acc,
-    }
-    if splits.held_x is not None and len(splits.held_x):
-        figures["held_out_before"] = evaluate(before_model, splits.held_x, splits.held_y, info.mean, info.std, n)[1]
-        figures["held_out_after"] = evaluate(model, splits.held_x, splits.held_y, info.mean, info.std, n)[1]
-        print(
-            f"held-out corrections ({len(splits.held_x)}): accuracy {figures['held_out_before']:.4f} before, "
-            f"{figures['held_out_after']:.4f} after"
-        )
-    print(f"test set: accuracy {figures['test_before']:.4f} before, {figures['test_after']:.4f} after")
-    return figures
-
-
-def finetune_config(cfg: TrainConfig) -> TrainConfig:
-    """For a fine-tune, the checkpoint decides what is trained, and on what: its data set, arch, extras and
-    shares of digits redrawn with a pen, drawn with the pen lifted and drawn hollow, unless the command line
-    says otherwise."""
-    if not cfg.finetune:
-        return cfg
-    source = checkpoint.read_card(cfg.finetune)
-    trained = of_card(source)
-    return replace(
-        cfg,
-        dataset=source["dataset"],
-        arch=source["arch"],
-        extras=cfg.extras or source.get("extras"),
-        pen_share=cfg.pen_share if cfg.pen_share is not None else trained.pen_share,
-        hollow_share=cfg.hollow_share if cfg.hollow_share is not None else trained.hollow_share,
-        lift_share=cfg.lift_share if cfg.lift_share is not None else trained.lift_share,
-    )
-
-
 def main(argv: list[str] | None = None, on_step=None) -> dict:
     """Train, select the best epoch on validation, calibrate, test, save checkpoint + card + twin + report."""
-    cfg = finetune_config(from_args(argv)).resolved()
+    cfg = finetune.config(from_args(argv)).resolved()
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     try:
@@ -196,6 +165,9 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
     torch.manual_seed(cfg.seed)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     info = data.DATASETS[cfg.dataset]
+    teacher, teacher_card = (
+        distill.load_teacher(cfg.teacher, cfg.dataset, len(info.classes), device) if cfg.teacher else (None, None)
+    )
     splits = load_splits(cfg, device)
     model, arch_args = build_model(cfg, info, device)
     bf16 = use_bf16(cfg.precision, device)
@@ -206,11 +178,12 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
     print(
         f"training {cfg.arch} on {cfg.dataset} ({len(splits.train_x)} train / {len(splits.val_x)} val) on {device}, "
         f"{cfg.epochs} epochs, {'bf16 autocast' if bf16 else 'fp32'}"
+        + (f", distilling {cfg.teacher}" if teacher is not None else "")
     )
     started = time.perf_counter()
     if on_step is not None:
         on_step(model, 0)  # training starts now
-    history, best_epoch = fit(model, splits, cfg, info, gen, bf16, on_step)
+    history, best_epoch = fit(model, splits, cfg, info, gen, bf16, on_step, teacher)
     train_seconds = time.perf_counter() - started
     n = len(info.classes)
     calibration = calibrate.calibration(
@@ -221,7 +194,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         f"best epoch {best_epoch}: val accuracy {history.val_acc[best_epoch - 1]:.4f}; test loss {test_loss:.4f}; "
         f"temperature {calibration['temperature']}, uncertain below {calibration['uncertain_below']}"
     )
-    finetune = _before_after(cfg, splits, model, info, test_acc) if cfg.finetune else None
+    tuned = finetune.before_after(cfg, splits, model, info, test_acc) if cfg.finetune else None
     metrics = {
         "best_epoch": best_epoch,
         "epochs_run": len(history.val_acc),
@@ -254,7 +227,9 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         "pen_share": cfg.pen_share,
         "hollow_share": cfg.hollow_share,
         "lift_share": cfg.lift_share,
-        "finetune": finetune,
+        "finetune": tuned,
+        "teacher": teacher_card
+        and {**teacher_card, "weight": cfg.distill_weight, "temperature": cfg.distill_temperature},
         "command": "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv),
         "versions": checkpoint.versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

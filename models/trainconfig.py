@@ -62,6 +62,9 @@ class TrainConfig:
     dry_run: bool = False
     finetune: Path | None = None  # start from this checkpoint's weights (and its arch, data set and recipe)
     extra: tuple[Path, ...] = ()  # data set files (models.feedback export) mixed into training
+    teacher: Path | None = None  # a trained checkpoint whose softened answers the network also learns (distillation)
+    distill_weight: float = 0.5  # with a teacher: the teacher's share of the loss (the labels have the rest)
+    distill_temperature: float = 4.0  # with a teacher: both networks' logits are divided by this before comparing
 
     def resolved(self) -> TrainConfig:
         """The config with every default filled in (a dry run: one epoch)."""
@@ -162,6 +165,23 @@ def parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="a data set file (python -m models.feedback export) to mix in, repeatable",
+    )
+    p.add_argument(
+        "--teacher",
+        type=Path,
+        help="distil: also learn this trained checkpoint's softened answers on every training batch (same data set)",
+    )
+    p.add_argument(
+        "--distill-weight",
+        type=float,
+        default=0.5,
+        help="with --teacher: the teacher's share of the loss (default: 0.5)",
+    )
+    p.add_argument(
+        "--distill-temperature",
+        type=float,
+        default=4.0,
+        help="with --teacher: the temperature both networks' logits are softened by (default: 4)",
     )
     return p
 

@@ -46,6 +46,26 @@ def test_dry_run_is_reproducible(dry_run, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_a_distilled_run_records_its_teacher_and_learns_from_it(dry_run, tmp_path):
+    _, teacher, _ = dry_run
+    student = tmp_path / "student.pt"
+    args = ["--dry-run", "--runs-dir", str(tmp_path), "--out", str(student), "--seed", "7", "--no-report"]
+    card = train.main([*args, "--teacher", str(teacher), "--distill-weight", "0.7", "--distill-temperature", "3"])
+    assert card["teacher"]["sha256"] == checkpoint.read_card(teacher)["sha256"]
+    assert (card["teacher"]["weight"], card["teacher"]["temperature"]) == (0.7, 3.0)
+    # the same seed without a teacher gave the teacher's own weights: with one, the student learnt otherwise
+    a = torch.load(teacher, weights_only=True)["state_dict"]
+    b = torch.load(student, weights_only=True)["state_dict"]
+    assert not all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_teacher_with_other_classes_is_refused_before_any_training(tmp_path, capsys):
+    pairs = "models/checkpoints/mnist-pairs.pt"  # 22 outputs in three heads, not ten digits
+    with pytest.raises(SystemExit, match="22 classes"):
+        train.main(["--dry-run", "--runs-dir", str(tmp_path), "--teacher", pairs, "--no-report"])
+    assert "training" not in capsys.readouterr().out and not list(tmp_path.iterdir())
+
+
 def test_evaluate_cli_ends_with_the_accuracy_line(dry_run):
     _, out, card = dry_run
     result = subprocess.run(

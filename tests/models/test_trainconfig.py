@@ -4,18 +4,21 @@ flags win."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from harness import MNIST_CKPT
-from models import checkpoint
-from models.trainconfig import from_args, of_card
+from models import checkpoint, finetune
+from models.trainconfig import from_args
 
 
 def test_mnist_defaults_are_the_shipped_models_settings_but_the_share_redrawn():
-    """The shipped model redraws every training digit with a pen; the default, half of them (one epoch of it
-    reaches 99% sooner: bench/train_speed.py races the default)."""
-    shipped = of_card(checkpoint.read_card(MNIST_CKPT))
+    """The shipped model's base network redraws every training digit with a pen; the default, half of them (one
+    epoch of it reaches 99% sooner: bench/train_speed.py races the default). (The shipped model is that base,
+    fine-tuned: its card names both commands.)"""
+    base_args = finetune.steps(checkpoint.read_card(MNIST_CKPT), "runs/again.pt")[0]
+    shipped = from_args(base_args).resolved()
     default = from_args(["--dataset", "mnist"]).resolved()
     for key in ("dataset", "arch", "arch_args", "epochs", "augment", "lr", "batch_size", "extras"):
         assert getattr(default, key) == getattr(shipped, key), key
@@ -37,22 +40,40 @@ def test_another_network_does_not_inherit_the_default_networks_arguments():
 
 
 def test_a_fine_tune_trains_on_what_its_checkpoint_was_trained_on():
-    from models.train import finetune_config
-
-    cfg = finetune_config(from_args(["--finetune", str(MNIST_CKPT), "--epochs", "2"])).resolved()
+    cfg = finetune.config(from_args(["--finetune", str(MNIST_CKPT), "--epochs", "2"])).resolved()
     assert (cfg.dataset, cfg.arch, cfg.extras, cfg.pen_share, cfg.epochs) == ("mnist", "digitnet", "pen", 1.0, 2)
-    mine = finetune_config(from_args(["--finetune", str(MNIST_CKPT), "--pen-share", "0.25"])).resolved()
+    mine = finetune.config(from_args(["--finetune", str(MNIST_CKPT), "--pen-share", "0.25"])).resolved()
     assert mine.pen_share == 0.25
 
 
 @pytest.mark.parametrize("share", ["hollow_share", "lift_share"])
 def test_a_fine_tune_keeps_its_checkpoints_share_of_hollow_and_lifted_digits(tmp_path, share):
-    from models.train import finetune_config
-
     card = {**checkpoint.read_card(MNIST_CKPT), share: 0.3}
     (tmp_path / "m.json").write_text(json.dumps(card))
+    (tmp_path / "none.json").write_text(json.dumps({k: v for k, v in card.items() if k != share}))  # an older card
     flag = "--" + share.replace("_", "-")
-    assert getattr(finetune_config(from_args(["--finetune", str(tmp_path / "m.pt")])).resolved(), share) == 0.3
-    assert getattr(finetune_config(from_args(["--finetune", str(MNIST_CKPT)])).resolved(), share) == 0.0  # none
-    again = finetune_config(from_args(["--finetune", str(tmp_path / "m.pt"), flag, "0"])).resolved()
+    assert getattr(finetune.config(from_args(["--finetune", str(tmp_path / "m.pt")])).resolved(), share) == 0.3
+    assert getattr(finetune.config(from_args(["--finetune", str(tmp_path / "none.pt")])).resolved(), share) == 0.0
+    again = finetune.config(from_args(["--finetune", str(tmp_path / "m.pt"), flag, "0"])).resolved()
     assert getattr(again, share) == 0.0
+
+
+def test_a_fine_tunes_card_remakes_it_in_two_steps_base_first():
+    card = {
+        "command": "python -m models.train --finetune models/checkpoints/m.pt --epochs 3 --out models/checkpoints/m.pt",
+        "finetune": {"from_command": "python -m models.train --dataset mnist --seed 2 --out models/checkpoints/m.pt"},
+    }
+    base, tune = finetune.steps(card, "runs/again.pt")
+    assert base == ["--dataset", "mnist", "--seed", "2"]
+    assert tune == ["--finetune", "runs/again.pt", "--epochs", "3"]
+    assert finetune.steps({"command": card["finetune"]["from_command"]}, "runs/again.pt") == [base]
+    with pytest.raises(SystemExit, match="does not record"):
+        finetune.steps({**card, "finetune": {"from_sha256": "0" * 64}}, "runs/again.pt")
+
+
+def test_the_shipped_mnist_checkpoint_names_every_step_that_made_it():
+    card = checkpoint.read_card(MNIST_CKPT)
+    *before, last = finetune.steps(card, "runs/again.pt")
+    assert from_args(last).resolved().finetune in (None, Path("runs/again.pt"))
+    for args in before:  # a base is trained from scratch
+        assert from_args(args).finetune is None
