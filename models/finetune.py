@@ -1,4 +1,5 @@
-"""What a fine-tune is: the settings it inherits from its checkpoint, and what it changed (before and after)."""
+"""What a fine-tune is: the settings it inherits from its checkpoint, what it changed (before and after), and
+the steps (its base's command, then its own) that remake it."""
 
 from __future__ import annotations
 
