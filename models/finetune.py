@@ -68,7 +68,9 @@ def steps(card: dict, out: str) -> list[list[str]]:
         commands.insert(0, card["finetune"]["from_command"])
     result = []
     for command in commands:
-        args = shlex.split(command)[3:]  # after "python -m models.train"
+        args = [  # after "python -m models.train"; --flag=value spelled as two words, as argparse reads it
+            word for arg in shlex.split(command)[3:] for word in (arg.split("=", 1) if arg[:2] == "--" else [arg])
+        ]
         if "--out" in args:
             del args[args.index("--out") : args.index("--out") + 2]
         if "--finetune" in args:

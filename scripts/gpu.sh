@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU path, proven and timed on a host with an NVIDIA GPU (data fetched, requirements-dev.txt installed):
-#   bash scripts/gpu.sh train   # the shipped MNIST command on CUDA (-> runs/gpu-digitnet.*), timed
+#   bash scripts/gpu.sh train   # the shipped MNIST commands (base, then fine-tune) on CUDA (-> runs/gpu-digitnet.*), timed
 #   bash scripts/gpu.sh speed   # bench.train_speed on CUDA: our trainer against the seed-style loop, to 99%
 #   bash scripts/gpu.sh serve   # bench/gpu.py: the same drawings through gunicorn with DEVICE=cuda and DEVICE=cpu
 #   bash scripts/gpu.sh         # all three

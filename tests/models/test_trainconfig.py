@@ -67,6 +67,11 @@ def test_a_fine_tunes_card_remakes_it_in_two_steps_base_first():
     assert base == ["--dataset", "mnist", "--seed", "2"]
     assert tune == ["--finetune", "runs/again.pt", "--epochs", "3"]
     assert finetune.steps({"command": card["finetune"]["from_command"]}, "runs/again.pt") == [base]
+    typed = {"command": "python -m models.train --finetune=models/checkpoints/m.pt --out=models/checkpoints/m.pt"}
+    assert finetune.steps({**typed, "finetune": card["finetune"]}, "runs/again.pt")[1] == [
+        "--finetune",
+        "runs/again.pt",
+    ]
     with pytest.raises(SystemExit, match="does not record"):
         finetune.steps({**card, "finetune": {"from_sha256": "0" * 64}}, "runs/again.pt")
 
