@@ -8,8 +8,9 @@ still reads only about three pairs in four right. The pair reader reads the grou
 training groups (`models.numbers.group_set`) are MNIST training digits drawn with a pen, alone (some
 with the pen lifted), two touching by anything from a hair to deep overlap, or two close but apart
 (what it must not join), through the pair recipe (`models.recipe.digit_pair`); its validation and test
-groups are made the same way from validation digits and MNIST test digits. It trains on the CPU (bf16
-autocast where the CPU runs it natively): 120,000 groups, 10 epochs.
+groups are made the same way from validation digits and MNIST test digits. 120,000 groups, 10 epochs, on
+the GPU where there is one (`--device`), else the CPU; bf16 autocast where the hardware runs it natively
+(`--precision`, as `models.train`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import torch.nn.functional as F
 
 from models import checkpoint, data, export, nets, numbers, recipe
 from models.cache import cached
+from models.device import DeviceUnavailable, pick_device
 from models.evaluate import logits_of
 from models.runtime import normalise
 from models.train import use_bf16
@@ -84,6 +86,13 @@ def main(argv: list[str] | None = None) -> dict:
         default=numbers.LIFTED_SHARE,
         help="single digits drawn with the pen lifted (default: %(default)s)",
     )
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
+    p.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "bf16", "fp32"],
+        help="auto: bfloat16 autocast where the hardware runs it natively (default: auto)",
+    )
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT)
     p.add_argument("--dry-run", action="store_true", help="the whole path on a few hundred groups, one epoch")
@@ -93,17 +102,29 @@ def main(argv: list[str] | None = None) -> dict:
         args.epochs = 1
     if args.threads:
         torch.set_num_threads(args.threads)
+    try:
+        device = pick_device(args.device)
+    except DeviceUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
     torch.manual_seed(args.seed)
     info = data.DATASETS["mnist"]
     images, labels = data.load("mnist", train=True, root=args.data_root)
     test_images, test_labels = data.load("mnist", train=False, root=args.data_root)
     held = 5000  # the last digits of the training split: validation groups only
     cache, shares = args.data_root / "pen-cache", (args.pair_share, args.lifted_share)
-    train_x, train_y = groups(images[:-held], labels[:-held], sizes[0], args.seed, cache, shares)
-    val_x, val_y = groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache, shares)
-    test_x, test_y = groups(test_images, test_labels, sizes[2], args.seed + 2, cache, shares)
-    model = nets.build("pairnet", width=args.width)
-    bf16 = use_bf16("auto", torch.device("cpu"))
+    train_x, train_y, val_x, val_y, test_x, test_y = (
+        t.to(device)
+        for t in (
+            *groups(images[:-held], labels[:-held], sizes[0], args.seed, cache, shares),
+            *groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache, shares),
+            *groups(test_images, test_labels, sizes[2], args.seed + 2, cache, shares),
+        )
+    )
+    model = nets.build("pairnet", width=args.width).to(device)
+    bf16 = use_bf16(args.precision, device)
+    print(
+        f"training pairnet (width {args.width}) on {len(train_x)} groups on {device}, {'bf16 autocast' if bf16 else 'fp32'}"
+    )
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
     steps = args.epochs * -(-len(train_x) // args.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.25)
@@ -111,8 +132,8 @@ def main(argv: list[str] | None = None) -> dict:
     started, history = time.perf_counter(), []
     for epoch in range(1, args.epochs + 1):
         model.train()
-        for idx in torch.randperm(len(train_x), generator=gen).split(args.batch_size):
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for idx in torch.randperm(len(train_x), generator=gen).to(device).split(args.batch_size):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 loss = loss_of(model(normalise(train_x[idx], info.mean, info.std)), train_y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -142,6 +163,7 @@ def main(argv: list[str] | None = None) -> dict:
             "train_groups": len(train_x),
             "train_seconds": round(time.perf_counter() - started, 1),
             "precision": "bf16" if bf16 else "fp32",
+            "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
         },
         "command": "python -m models.pairs " + shlex.join(sys.argv[1:] if argv is None else argv),
         "versions": checkpoint.versions(),

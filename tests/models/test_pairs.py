@@ -4,6 +4,8 @@ touching MNIST test digits drawn with a pen."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import torch
 
 from backend.pairs import PairReader
 from harness import ROOT
@@ -19,6 +21,14 @@ def test_a_dry_run_writes_a_pair_reader_the_server_loads(tmp_path):
     two, first, second = PairReader(out).read([np.pad(np.full((40, 8), 255, np.uint8), 20)])
     assert two.shape == (1,) and first.shape == second.shape == (1, 10)
     assert np.allclose(first.sum(1), 1) and 0 <= two[0] <= 1
+    assert card["metrics"]["device"] == ("cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name(0))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_asking_for_a_gpu_where_there_is_none_is_a_one_line_error(tmp_path):
+    with pytest.raises(SystemExit, match="^error: cuda was asked for but no CUDA device is available$"):
+        pairs.main(["--dry-run", "--device", "cuda", "--out", str(tmp_path / "pairs.pt")])
+    assert not (tmp_path / "pairs.pt").exists()
 
 
 def test_the_shipped_pair_reader_reads_touching_test_digits_and_keeps_single_ones():
