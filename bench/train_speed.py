@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 from harness import write_result
 from models import data, nets, train
+from models.device import describe
 from models.evaluate import evaluate
 
 MEAN, STD = [0.1307], [0.3081]
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> dict:
         )
         result["seed_style"] = seed_style(device, args.target, args.seed_epochs, test)
     result.update(
-        device=str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        device=describe(device),
         cpu_capability=torch.backends.cpu.get_cpu_capability(),
         native_bf16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
         if device.type == "cpu"

@@ -16,3 +16,8 @@ def pick_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise DeviceUnavailable("cuda was asked for but no CUDA device is available")
     return torch.device(name)
+
+
+def describe(device: torch.device) -> str:
+    """What a result file or card says ran it: "cpu", or the GPU's name."""
+    return str(device) if device.type == "cpu" else torch.cuda.get_device_name(device)

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 from models import checkpoint, data, export, nets, numbers, recipe
 from models.cache import cached
-from models.device import DeviceUnavailable, pick_device
+from models.device import DeviceUnavailable, describe, pick_device
 from models.evaluate import logits_of
 from models.runtime import normalise
 from models.train import use_bf16
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> dict:
             "train_groups": len(train_x),
             "train_seconds": round(time.perf_counter() - started, 1),
             "precision": "bf16" if bf16 else "fp32",
-            "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+            "device": describe(device),
         },
         "command": "python -m models.pairs " + shlex.join(sys.argv[1:] if argv is None else argv),
         "versions": checkpoint.versions(),
