@@ -121,12 +121,14 @@ def _alpha(rgba: np.ndarray) -> np.ndarray:
     return alpha
 
 
+_WUFFS_PNG = wuffs.ImageDecoderConfig()
+_WUFFS_PNG.enabled_decoders = [pywuffs.ImageDecoderType.PNG]
+_WUFFS_PNG.pixel_format = pywuffs.PixelFormat.RGBA_NONPREMUL
+
+
 def png_rgba(data: bytes) -> np.ndarray:
     """A PNG's pixels, (H, W, 4) uint8 RGBA, decoded by Wuffs (every colour type: RGBA is its fast path)."""
-    config = wuffs.ImageDecoderConfig()
-    config.enabled_decoders = [pywuffs.ImageDecoderType.PNG]
-    config.pixel_format = pywuffs.PixelFormat.RGBA_NONPREMUL
-    decoded = wuffs.ImageDecoder(config).decode(data)  # one decoder per image: 1 us, and no state to share
+    decoded = wuffs.ImageDecoder(_WUFFS_PNG).decode(data)  # one decoder per image: 1 us, and no state to share
     if decoded.error_message:
         raise PreprocessError("undecodable_image", f"the image cannot be decoded: {decoded.error_message}")
     return decoded.pixbuf  # a copy (each read of .pixbuf makes one); Wuffs' own buffer goes with `decoded`

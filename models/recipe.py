@@ -71,7 +71,11 @@ def _scaled(crop: np.ndarray, scale: float) -> np.ndarray:
     h, w = crop.shape
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
-    small = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).resize(size, method), dtype=np.float32)
+    if crop.dtype != np.uint8:
+        raise TypeError(f"an ink map is uint8, not {crop.dtype}")
+    # the same pixels as Image.fromarray and np.asarray give, without their array-interface parsing (~0.01 ms)
+    image = Image.frombuffer("L", (w, h), np.ascontiguousarray(crop), "raw", "L", 0, 1).resize(size, method)
+    small = np.frombuffer(image.tobytes(), np.uint8).reshape(size[1], size[0]).astype(np.float32)
     return small * np.float32(1 / max(float(small.max()), 1.0))
 
 

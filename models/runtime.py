@@ -167,13 +167,14 @@ class Twin:
     def __init__(self, data: bytes, threads: int = 1):
         self.data, self.threads = data, threads
         self.session = session(data, threads)
+        self.input_name = self.session.get_inputs()[0].name  # asked once: each get_inputs() builds new objects
         self.pid = os.getpid()  # the process whose session this is
         self.inherited: list[Any] = []
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
         if self.pid != os.getpid():
             self.after_fork()
-        return logits(self.session, inputs)
+        return self.session.run(None, {self.input_name: inputs})[0]
 
     def after_fork(self) -> None:
         if self.pid == os.getpid():
