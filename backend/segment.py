@@ -44,6 +44,39 @@ ONE = 0.2  # ...and below which two neighbouring groups are one digit
 READER = 0.5  # a digit of a number (of several groups): the pair reader's weight in its probabilities
 
 
+@dataclass(frozen=True)
+class Group:
+    """Ink read as one digit, or two touching: its mask on the working copy and the mask's bounds, found once."""
+
+    mask: np.ndarray  # bool, the working copy's shape
+    top: int
+    bottom: int  # exclusive
+    left: int
+    right: int  # exclusive
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> Group:
+        rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+        return cls(mask, int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    def __or__(self, other: Group) -> Group:
+        return Group(
+            self.mask | other.mask,
+            min(self.top, other.top),
+            max(self.bottom, other.bottom),
+            min(self.left, other.left),
+            max(self.right, other.right),
+        )
+
+
 @dataclass
 class Digit:
     """One digit's ink (its own pixels only, original resolution) and its box (x, y, w, h) in the original."""
@@ -68,19 +101,24 @@ class Drawing:
         size = (max(1, round(crop.shape[1] * self.scale)), max(1, round(crop.shape[0] * self.scale)))
         self.ink = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BOX))
 
-    def digit(self, mask: np.ndarray) -> Digit:
-        """The original ink under `mask` (a working-copy mask, grown by a pixel for the anti-aliased edge)."""
+    def digit(self, group: Group) -> Digit:
+        """The original ink under a group's mask, grown by a pixel for the anti-aliased edge. Worked in a window of
+        the group's bounds and two pixels more each side: the grown edge, and a row or column that rounding back
+        from the original's pixels may reach."""
+        height, width = group.mask.shape
+        t, left = max(group.top - 2, 0), max(group.left - 2, 0)
+        mask = group.mask[t : min(group.bottom + 2, height), left : min(group.right + 2, width)]
         grown = mask.copy()
         grown[1:] |= mask[:-1]
         grown[:-1] |= mask[1:]
         grown[:, 1:] |= grown[:, :-1]
         grown[:, :-1] |= grown[:, 1:]
-        rows, cols = np.flatnonzero(grown.any(1)), np.flatnonzero(grown.any(0))
+        rows, cols = t + np.flatnonzero(grown.any(1)), left + np.flatnonzero(grown.any(0))
         y0, x0 = self.top + int(rows[0] / self.scale), self.left + int(cols[0] / self.scale)
         y1 = min(self.original.shape[0], self.top + int(np.ceil((rows[-1] + 1) / self.scale)))
         x1 = min(self.original.shape[1], self.left + int(np.ceil((cols[-1] + 1) / self.scale)))
-        ys = np.minimum(((np.arange(y0, y1) - self.top) * self.scale).astype(int), grown.shape[0] - 1)
-        xs = np.minimum(((np.arange(x0, x1) - self.left) * self.scale).astype(int), grown.shape[1] - 1)
+        ys = np.minimum(((np.arange(y0, y1) - self.top) * self.scale).astype(int), height - 1) - t
+        xs = np.minimum(((np.arange(x0, x1) - self.left) * self.scale).astype(int), width - 1) - left
         ink = np.where(grown.take(ys, 0).take(xs, 1), self.original[y0:y1, x0:x1], 0).astype(np.uint8)
         return Digit(ink, (x0, y0, x1 - x0, y1 - y0))
 
@@ -95,7 +133,8 @@ def label(binary: np.ndarray) -> tuple[np.ndarray, int]:
 
     Over its row runs (a few hundred for a number), in numpy throughout: the runs of each row touching runs of
     the row above (one pixel of slack either side) are edges, and every run takes the least run index of its
-    piece by min-propagation along the edges with pointer jumping."""
+    piece: each round hangs every tree under the least root an edge leads to, then points every run straight at
+    its root (a few rounds, where spreading the least index one edge a round took dozens)."""
     height, width = binary.shape
     padded = np.zeros((height, width + 2), np.int8)
     padded[:, 1:-1] = binary
@@ -110,16 +149,15 @@ def label(binary: np.ndarray) -> tuple[np.ndarray, int]:
     count = np.maximum(np.searchsorted(rows * stride + starts, (rows - 1) * stride + ends, side="right") - first, 0)
     a = np.repeat(np.arange(len(rows)), count)
     b = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(a))
-    root = np.arange(len(rows))
+    root = np.arange(len(rows))  # each run's root: a run of its piece with a lower index, or itself
     while True:
-        low = np.minimum(root[a], root[b])
-        new = root.copy()
-        np.minimum.at(new, a, low)
-        np.minimum.at(new, b, low)
-        new = new[new]
-        if np.array_equal(new, root):
+        ra, rb = root[a], root[b]
+        split = ra != rb  # edges between two trees
+        if not split.any():
             break
-        root = new
+        np.minimum.at(root, np.maximum(ra, rb)[split], np.minimum(ra, rb)[split])  # a tree under the least it touches
+        while not np.array_equal(jumped := root[root], root):  # every run straight to its tree's root
+            root = jumped
     _, ids = np.unique(root, return_inverse=True)
     steps = np.zeros((height, width + 1), np.int32)  # +id where a run starts, -id where it ends: a row's cumsum
     np.add.at(steps, (rows, starts), ids + 1)
@@ -128,67 +166,57 @@ def label(binary: np.ndarray) -> tuple[np.ndarray, int]:
     return labels, int(ids.max()) + 1
 
 
-def _x_range(mask: np.ndarray) -> tuple[int, int]:
-    cols = np.flatnonzero(mask.any(0))
-    return int(cols[0]), int(cols[-1]) + 1
+def _gap(a: Group, b: Group) -> int:
+    return max(0, max(a.left, b.left) - min(a.right, b.right))
 
 
-def _height(mask: np.ndarray) -> int:
-    rows = np.flatnonzero(mask.any(1))
-    return int(rows[-1] - rows[0] + 1)
-
-
-def _gap(a: np.ndarray, b: np.ndarray) -> int:
-    (a0, a1), (b0, b1) = _x_range(a), _x_range(b)
-    return max(0, max(a0, b0) - min(a1, b1))
-
-
-def line_height(masks: list[np.ndarray]) -> float:
+def line_height(found: list[Group]) -> float:
     """The height of the line's digits: the median height of the pieces at least half as tall as the tallest."""
-    heights = [_height(m) for m in masks]
+    heights = [g.height for g in found]
     return float(np.median([h for h in heights if h >= 0.5 * max(heights)]))
 
 
-def groups(drawing: Drawing, max_digits: int) -> list[np.ndarray]:
-    """Masks of the drawing's pieces, specks dropped and plain pieces of one digit joined, left to right."""
+def groups(drawing: Drawing, max_digits: int) -> list[Group]:
+    """The drawing's pieces, specks dropped and plain pieces of one digit joined, left to right."""
     labels, count = label(drawing.ink > INK_LEVEL * drawing.ink.max())
     if count > 8 * max_digits:  # scattered marks, not digits: refused before any per-piece work
         raise PreprocessError(
             "too_many_digits", f"the image holds {count} separate marks; at most {max_digits} digits are read"
         )
     weight = np.bincount(labels.ravel(), weights=drawing.ink.ravel().astype(np.float64), minlength=count + 1)[1:]
-    masks = [labels == k + 1 for k in range(count) if weight[k] >= MIN_PIECE * weight.max()]
-    height = line_height(masks)
-    tall = [m for m in masks if _height(m) >= SHORT * height]
-    for piece in (m for m in masks if _height(m) < SHORT * height):  # a bar, a flag, a dot: to its neighbour
-        gaps = [_gap(piece, m) for m in tall]
+    pieces = [Group.of(labels == k + 1) for k in range(count) if weight[k] >= MIN_PIECE * weight.max()]
+    height = line_height(pieces)
+    tall = [g for g in pieces if g.height >= SHORT * height]
+    for piece in (g for g in pieces if g.height < SHORT * height):  # a bar, a flag, a dot: to its neighbour
+        gaps = [_gap(piece, g) for g in tall]
         if tall and min(gaps) <= NEAR * height:
             k = int(np.argmin(gaps))
             tall[k] = tall[k] | piece
         else:
             tall.append(piece)
-    tall.sort(key=lambda m: _x_range(m)[0])
+    tall.sort(key=lambda g: g.left)
     i = 0
     while i < len(tall):  # one digit drawn in several strokes: pieces that overlap horizontally
         for j in range(i + 1, len(tall)):
-            (a0, a1), (b0, b1) = _x_range(tall[i]), _x_range(tall[j])
-            both_tall = min(_height(tall[i]), _height(tall[j])) >= TALL * height  # two slanted digits side by side
-            if min(a1, b1) - max(a0, b0) >= (MERGE_TALL if both_tall else MERGE_OVERLAP) * min(a1 - a0, b1 - b0):
+            a, b = tall[i], tall[j]
+            both_tall = min(a.height, b.height) >= TALL * height  # two slanted digits side by side
+            overlap = min(a.right, b.right) - max(a.left, b.left)
+            if overlap >= (MERGE_TALL if both_tall else MERGE_OVERLAP) * min(a.width, b.width):
                 tall[i] = tall[i] | tall.pop(j)
                 break
         else:
             i += 1
-    tall.sort(key=lambda m: sum(_x_range(m)))
+    tall.sort(key=lambda g: g.left + g.right)
     if len(tall) > 2 * max_digits:
         raise PreprocessError("too_many_digits", f"the image holds {len(tall)} digits; at most {max_digits} are read")
     return tall
 
 
-def valleys(drawing: Drawing, mask: np.ndarray, height: float, most: int) -> list[int]:
+def valleys(drawing: Drawing, group: Group, height: float, most: int) -> list[int]:
     """Up to `most` columns where a group is thinnest: the middle of each valley of its ink profile."""
-    cols = np.flatnonzero(mask.any(0))
-    width = int(cols[-1] - cols[0] + 1)
-    profile = np.where(mask, drawing.ink, 0).sum(0).astype(np.float64)[cols[0] : cols[-1] + 1]
+    width = group.width
+    window = np.s_[group.top : group.bottom, group.left : group.right]
+    profile = np.where(group.mask[window], drawing.ink[window], 0).sum(0).astype(np.float64)
     smooth = np.convolve(profile, np.ones(3) / 3, mode="same")
     margin = max(2, int(0.2 * height))
     found: list[int] = []
@@ -203,7 +231,7 @@ def valleys(drawing: Drawing, mask: np.ndarray, height: float, most: int) -> lis
         middle = (left + right) // 2
         if all(abs(middle - f) >= margin for f in found):
             found.append(middle)
-    return sorted(int(cols[0]) + f for f in found)
+    return sorted(group.left + f for f in found)
 
 
 def _parts(mask: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
@@ -213,33 +241,32 @@ def _parts(mask: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
 
 
 def halves(
-    drawing: Drawing, mask: np.ndarray, height: float, classify: Callable, first: int, second: int
+    drawing: Drawing, group: Group, height: float, classify: Callable, first: int, second: int
 ) -> tuple[Digit, Digit, float]:
     """A group read as the digits `first` and `second`, cut in two at the valley where the classifier finds the
     left part most like `first` and the right part most like `second` (the middle when it has no valley); and
     how sure the classifier is of the two parts it then reads (the product of their top probabilities)."""
-    x0, x1 = _x_range(mask)
-    total = mask.sum()
-    cut_up = [_parts(mask, [cut]) for cut in valleys(drawing, mask, height, most=4)]
+    total = group.mask.sum()
+    cut_up = [_parts(group.mask, [cut]) for cut in valleys(drawing, group, height, most=4)]
     options = [parts for parts in cut_up if all(p.sum() >= 0.1 * total for p in parts)]  # no slivers as digits
-    options = options or [_parts(mask, [(x0 + x1) // 2])]
-    digits = [[drawing.digit(p) for p in parts] for parts in options]
+    options = options or [_parts(group.mask, [(group.left + group.right) // 2])]
+    digits = [[drawing.digit(Group.of(p)) for p in parts] for parts in options]
     probs = classify([d.ink for pair in digits for d in pair]).reshape(len(digits), 2, -1)
     best = int(np.argmax(probs[:, 0, first] * probs[:, 1, second]))
     return digits[best][0], digits[best][1], float(probs[best, 0].max() * probs[best, 1].max())
 
 
-def join(drawing: Drawing, masks: list[np.ndarray], height: float, pairs: Callable) -> list[np.ndarray]:
+def join(drawing: Drawing, found: list[Group], height: float, pairs: Callable) -> list[Group]:
     """Neighbouring groups close together that the pair reader, reading them as one, finds are one digit (the
     pieces of a digit drawn with the pen lifted that do not overlap enough to be joined on sight)."""
-    close = [k for k in range(len(masks) - 1) if _gap(masks[k], masks[k + 1]) <= NEAR * height]
+    close = [k for k in range(len(found) - 1) if _gap(found[k], found[k + 1]) <= NEAR * height]
     if not close:
-        return masks
-    two, _, _ = pairs([drawing.digit(masks[k] | masks[k + 1]).ink for k in close])
+        return found
+    two, _, _ = pairs([drawing.digit(found[k] | found[k + 1]).ink for k in close])
     one = {k for k, t in zip(close, two, strict=True) if t < ONE}  # group k and group k + 1 are one digit
     out, k = [], 0
-    while k < len(masks):
-        out.append(masks[k] | masks[k + 1] if k in one else masks[k])
+    while k < len(found):
+        out.append(found[k] | found[k + 1] if k in one else found[k])
         k += 2 if k in one else 1
     return out
 
@@ -257,20 +284,20 @@ def read(
     and the (N, 10) probabilities of its first and second digit. Without `pairs` no group is split, and each
     digit is the classifier's reading alone."""
     drawing = Drawing(ink)
-    masks = groups(drawing, max_digits)
-    height = line_height(masks)
-    if pairs is not None and len(masks) > 1:
-        masks = join(drawing, masks, height, pairs)
-    whole = [drawing.whole()] if len(masks) == 1 else [drawing.digit(m) for m in masks]  # one group: /predict's
+    found = groups(drawing, max_digits)
+    height = line_height(found)
+    if pairs is not None and len(found) > 1:
+        found = join(drawing, found, height, pairs)
+    whole = [drawing.whole()] if len(found) == 1 else [drawing.digit(m) for m in found]  # one group: /predict's
     probs = classify([d.ink for d in whole])
     chosen: list[list[tuple[Digit, np.ndarray]]] = [[(d, p)] for d, p in zip(whole, probs, strict=True)]
-    wide = {k for k, (x0, x1) in enumerate(map(_x_range, masks)) if x1 - x0 > NARROW * height}
+    wide = {k for k, g in enumerate(found) if g.width > NARROW * height}
     asked = [k for k in range(len(whole)) if k in wide or len(whole) > 1]  # a lone narrow group: /predict's answer
     if pairs is not None and asked:
         for k, two, first, second in zip(asked, *pairs([whole[k].ink for k in asked]), strict=True):
             if k in wide and two > TWO:
                 left, right, sure = halves(
-                    drawing, masks[k], height, classify, int(first.argmax()), int(second.argmax())
+                    drawing, found[k], height, classify, int(first.argmax()), int(second.argmax())
                 )
                 if two * sure > (1 - two) * probs[k].max():  # two digits, as both networks read them, beat one
                     chosen[k] = [(left, first), (right, second)]

@@ -46,10 +46,49 @@ def test_a_digit_drawn_in_pieces_is_one_group():
     ink = drawing([FOUR_IN_TWO_STROKES, ONE, FIVE_WITH_A_LIFTED_BAR])
     labels, pieces = segment.label(segment.Drawing(ink).ink > 50)
     assert pieces == 5  # the 4 and the 5 each fall into two pieces...
-    masks = segment.groups(segment.Drawing(ink), max_digits=12)
-    assert len(masks) == 3  # ...which are joined: three digits, left to right
-    starts = [np.flatnonzero(m.any(0))[0] for m in masks]
+    found = segment.groups(segment.Drawing(ink), max_digits=12)
+    assert len(found) == 3  # ...which are joined: three digits, left to right
+    starts = [np.flatnonzero(g.mask.any(0))[0] for g in found]
     assert starts == sorted(starts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    a=arrays(np.bool_, (12, 20)).filter(lambda m: m.any()),
+    b=arrays(np.bool_, (12, 20)).filter(lambda m: m.any()),
+)
+def test_a_joined_groups_bounds_are_those_of_its_mask(a, b):
+    joined = segment.Group.of(a) | segment.Group.of(b)  # bounds combined, never looked for again in the mask
+    rows, cols = np.flatnonzero((a | b).any(1)), np.flatnonzero((a | b).any(0))
+    assert np.array_equal(joined.mask, a | b)
+    assert (joined.top, joined.bottom, joined.left, joined.right) == (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
+
+
+def digit_in_whole_copy(drawing_: segment.Drawing, mask: np.ndarray) -> segment.Digit:
+    """Drawing.digit worked over the whole working copy, not a window of the group: what the window must give."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    grown[:, 1:] |= grown[:, :-1]
+    grown[:, :-1] |= grown[:, 1:]
+    rows, cols = np.flatnonzero(grown.any(1)), np.flatnonzero(grown.any(0))
+    s, top, left, original = drawing_.scale, drawing_.top, drawing_.left, drawing_.original
+    y0, x0 = top + int(rows[0] / s), left + int(cols[0] / s)
+    y1 = min(original.shape[0], top + int(np.ceil((rows[-1] + 1) / s)))
+    x1 = min(original.shape[1], left + int(np.ceil((cols[-1] + 1) / s)))
+    ys = np.minimum(((np.arange(y0, y1) - top) * s).astype(int), grown.shape[0] - 1)
+    xs = np.minimum(((np.arange(x0, x1) - left) * s).astype(int), grown.shape[1] - 1)
+    ink = np.where(grown.take(ys, 0).take(xs, 1), original[y0:y1, x0:x1], 0).astype(np.uint8)
+    return segment.Digit(ink, (x0, y0, x1 - x0, y1 - y0))
+
+
+@pytest.mark.parametrize("size", [(900, 300), (700, 90), (450, 160)])  # scaled down, kept, and a 3-digit squeeze
+def test_a_digit_read_in_its_window_is_the_digit_read_in_the_whole_drawing(size):
+    ink = drawing([FOUR_IN_TWO_STROKES, ONE, FIVE_WITH_A_LIFTED_BAR], size=size)
+    drawing_ = segment.Drawing(ink)
+    for group in segment.groups(drawing_, max_digits=12):
+        ours, oracle = drawing_.digit(group), digit_in_whole_copy(drawing_, group.mask)
+        assert ours.box == oracle.box and np.array_equal(ours.ink, oracle.ink) and ours.ink.any()
 
 
 def joined_ones() -> np.ndarray:
@@ -60,8 +99,8 @@ def joined_ones() -> np.ndarray:
 
 def test_digits_joined_by_a_stroke_are_offered_cut_where_they_join():
     drawing_ = segment.Drawing(joined_ones())
-    (mask,) = segment.groups(drawing_, max_digits=12)
-    cuts = segment.valleys(drawing_, mask, segment.line_height([mask]), most=4)
+    (group,) = segment.groups(drawing_, max_digits=12)
+    cuts = segment.valleys(drawing_, group, segment.line_height([group]), most=4)
     middle = drawing_.ink.shape[1] / 2
     assert any(abs(c - middle) < 0.15 * drawing_.ink.shape[1] for c in cuts)  # halfway along the join
 
