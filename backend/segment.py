@@ -44,7 +44,7 @@ ONE = 0.2  # ...and below which two neighbouring groups are one digit
 READER = 0.5  # a digit of a number (of several groups): the pair reader's weight in its probabilities
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: a mask has no single truth value to compare by
 class Group:
     """Ink read as one digit, or two touching: its mask on the working copy and the mask's bounds, found once."""
 
@@ -288,7 +288,7 @@ def read(
     height = line_height(found)
     if pairs is not None and len(found) > 1:
         found = join(drawing, found, height, pairs)
-    whole = [drawing.whole()] if len(found) == 1 else [drawing.digit(m) for m in found]  # one group: /predict's
+    whole = [drawing.whole()] if len(found) == 1 else [drawing.digit(g) for g in found]  # one group: /predict's
     probs = classify([d.ink for d in whole])
     chosen: list[list[tuple[Digit, np.ndarray]]] = [[(d, p)] for d, p in zip(whole, probs, strict=True)]
     wide = {k for k, g in enumerate(found) if g.width > NARROW * height}
