@@ -8,7 +8,9 @@ MNIST-style PNG. For each kind:
 1. in process (one thread, like a worker): median ms of decode + ink map, the MNIST recipe, the
    forward pass, and the whole Flask request;
 2. through gunicorn with 2 sync workers at concurrency 4: /predict vs /health requests/s (in
-   alternating slices: this VM's speed drifts within minutes) and /predict p50/p99.
+   alternating slices: this VM's speed drifts within minutes), /predict p50/p99, and the server's own
+   CPU milliseconds a request of each route (master and workers; the ratio of requests/s also pays for
+   the load generator's CPU, which shares the cores).
 Memory (summed PSS of master + workers) after the load. The goals are judged on the worst kind.
 Writes bench/results/serve.json (serve-wrk.json with `--client wrk`). The load generator shares the 2
 cores with the server, so its own cost per request is in every figure: wrk's is a third of ours.
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
         help="load generator: harness.loadgen (default; the goals are judged on it) or wrk",
     )
     args = p.parse_args(argv)
-    measure = wrk.alternating if args.client == "wrk" else loadgen.alternating
+    client = wrk.CLIENT if args.client == "wrk" else loadgen.PYTHON
     images = kinds()
     if args.kinds:
         images = {k: images[k] for k in args.kinds.split(",")}
@@ -111,12 +113,13 @@ def main(argv: list[str] | None = None) -> dict:
         for blob in images.values():  # warm both workers on every kind
             loadgen.run(server.url + "/predict", body=blob, concurrency=2, total=20)
         for name, blob in images.items():
-            empty, pred = measure(server.url, blob, 4, args.seconds)
+            empty, pred = loadgen.alternating(server.url, blob, 4, args.seconds, cpu=server.cpu_seconds, client=client)
             ratio = round(pred["requests_per_s"] / empty["requests_per_s"], 3)
             result["load"][name] = {"health": empty, "predict": pred, "ratio": ratio}
             print(
                 f"{name:>13} c=4: /health {empty['requests_per_s']:>7} req/s | /predict {pred['requests_per_s']:>7} "
-                f"req/s p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms, {pred['failed']} failed | ratio {ratio}"
+                f"req/s p50 {pred['p50_ms']} p99 {pred['p99_ms']} ms, {pred['failed']} failed | ratio {ratio} | "
+                f"server CPU a request: /health {empty['server_cpu_ms']} ms, /predict {pred['server_cpu_ms']} ms"
             )
         result["memory"] = server.memory()
     worst = {

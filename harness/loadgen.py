@@ -10,7 +10,9 @@ import http.client
 import ipaddress
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 LOOPBACK_NAMES = {"localhost"}
@@ -142,11 +144,43 @@ def run(
     return result
 
 
-def alternating(url: str, image: bytes, concurrency: int, seconds: float, slices: int = 4) -> tuple[dict, dict]:
-    """/health and /predict summaries, `seconds` each, measured in alternating slices: this shared
-    VM's speed drifts by 10-20% over a minute, and the ratio should not depend on which came first."""
-    empty, pred = [], []
+@dataclass(frozen=True)
+class Client:
+    """A load generator as `alternating` drives it: one slice of requests, and the summary of several."""
+
+    slice: Callable[[str, bytes | None, int, float], Any]  # (url, body or None for a GET, concurrency, seconds)
+    summary: Callable[[list], dict]
+
+
+PYTHON = Client(
+    lambda url, body, concurrency, seconds: run(url, body=body, concurrency=concurrency, duration=seconds),
+    lambda slices: merge(slices).summary(),
+)
+
+
+def alternating(
+    url: str,
+    image: bytes,
+    concurrency: int,
+    seconds: float,
+    slices: int = 4,
+    cpu: Callable[[], float] | None = None,
+    client: Client = PYTHON,
+) -> tuple[dict, dict]:
+    """/health and /predict summaries, `seconds` each, measured in alternating slices: this shared VM's speed
+    drifts by 10-20% over a minute, and the ratio should not depend on which came first. With `cpu` (the
+    server's CPU seconds so far), each summary also says how much of the server's CPU a request of that route
+    took (`server_cpu_ms`): the requests/s ratio also pays for the load generator's CPU, on the same cores."""
+    routes = {"/health": None, "/predict": image}
+    done: dict[str, list] = {route: [] for route in routes}
+    cpu_s = dict.fromkeys(routes, 0.0)
     for _ in range(slices):
-        empty.append(run(url + "/health", concurrency=concurrency, duration=seconds / slices))
-        pred.append(run(url + "/predict", body=image, concurrency=concurrency, duration=seconds / slices))
-    return merge(empty).summary(), merge(pred).summary()
+        for route, body in routes.items():
+            before = cpu() if cpu else 0.0
+            done[route].append(client.slice(url + route, body, concurrency, seconds / slices))
+            cpu_s[route] += cpu() - before if cpu else 0.0
+    summaries = {route: client.summary(parts) for route, parts in done.items()}
+    for route, summary in summaries.items():
+        if cpu:
+            summary["server_cpu_ms"] = round(1000 * cpu_s[route] / max(1, summary["requests"]), 3)
+    return summaries["/health"], summaries["/predict"]

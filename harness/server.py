@@ -105,6 +105,10 @@ class Server:
         """The master first, then its workers."""
         return [self.proc.pid, *self.worker_pids()]
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds (user and system) the master and its workers have used so far."""
+        return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in self.pids())
+
     def memory(self) -> dict:
         """RSS and PSS in MB of the master and each worker, and their sums (PSS counts shared pages once)."""
         info = [psutil.Process(pid).memory_full_info() for pid in self.pids()]

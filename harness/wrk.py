@@ -1,4 +1,4 @@
-"""The same alternating /health and /predict measurement as `loadgen.alternating`, with wrk as the client.
+"""wrk as the client of `loadgen.alternating`'s /health and /predict measurement (`CLIENT`).
 
 wrk (C, Debian's `wrk`) costs the shared CPU far less per request than the Python load generator, so
 /health answers faster under it and the ratio is stricter. Loopback only; every run is bounded by its
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.loadgen import _check_loopback
+from harness.loadgen import Client, _check_loopback
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -33,13 +33,15 @@ def _run(url: str, concurrency: int, seconds: float, script: Path | None) -> dic
         check=True,
         timeout=seconds + 30,
     ).stdout
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    # how long wrk really ran: it takes whole seconds, so a slice of 1.5 s runs for 2 (and reading the 1.5 asked
+    # for overstated every requests/s by a third)
+    requests, took, unit = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s)\b", out).groups()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     latency = {q: float(v) * UNITS[u] for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
     return {
-        "requests": requests,
+        "requests": int(requests),
         "failed": int(errors.group(1)) if errors else 0,
-        "seconds": seconds,
+        "seconds": float(took) * UNITS[unit] / 1000,
         "p50_ms": round(latency["50"], 2),
         "p99_ms": round(latency["99"], 2),
     }
@@ -58,17 +60,18 @@ def _merge(parts: list[dict]) -> dict:
     }
 
 
-def alternating(url: str, image: bytes, concurrency: int, seconds: float, slices: int = 4) -> tuple[dict, dict]:
-    """(/health, /predict) summaries from wrk, `seconds` each in alternating slices (p50/p99: the worst slice's)."""
+def _slice(url: str, body: bytes | None, concurrency: int, seconds: float) -> dict:
+    """One wrk run: a GET, or with `body` a POST of it as image/png."""
+    if body is None:
+        return _run(url, concurrency, seconds, None)
     with tempfile.TemporaryDirectory() as tmp:
-        body, script = Path(tmp) / "body", Path(tmp) / "post.lua"
-        body.write_bytes(image)
+        image, script = Path(tmp) / "body", Path(tmp) / "post.lua"
+        image.write_bytes(body)
         script.write_text(
-            f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*all")\nf:close()\n'
+            f'local f = io.open("{image}", "rb")\nwrk.body = f:read("*all")\nf:close()\n'
             'wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n'
         )
-        empty, pred = [], []
-        for _ in range(slices):
-            empty.append(_run(url + "/health", concurrency, seconds / slices, None))
-            pred.append(_run(url + "/predict", concurrency, seconds / slices, script))
-    return _merge(empty), _merge(pred)
+        return _run(url, concurrency, seconds, script)
+
+
+CLIENT = Client(_slice, _merge)  # for loadgen.alternating(..., client=wrk.CLIENT): p50/p99 are the worst slice's

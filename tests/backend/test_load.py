@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from harness import faults, loadgen, wrk
@@ -30,6 +32,17 @@ def test_sigterm_completes_requests_in_flight_and_workers_exit_by_themselves():
     assert r["requests_before_term"] > 10 and r["lost_in_flight"] == 0 and r["exit_code"] == 0, r
 
 
+def test_the_server_cpu_a_request_is_measured_per_route(server):
+    empty, pred = loadgen.alternating(
+        server.url, stroke_canvas(SEVEN), concurrency=2, seconds=2, slices=2, cpu=server.cpu_seconds
+    )
+    assert pred["failed"] == 0 and empty["failed"] == 0
+    # decoding, the recipe and the network cost the workers more than a route that only answers...
+    assert 0 < empty["server_cpu_ms"] < pred["server_cpu_ms"]
+    # ...and no more than every core for the whole of /predict's slices (a tick of slack): CPU, not wall time
+    assert pred["server_cpu_ms"] * pred["requests"] <= 1000 * pred["seconds"] * os.cpu_count() + 20
+
+
 def test_load_generator_refuses_anything_but_loopback():
     with pytest.raises(ValueError, match="loopback"):
         loadgen.run("http://10.0.0.1:80/", total=1)
@@ -37,11 +50,13 @@ def test_load_generator_refuses_anything_but_loopback():
 
 @pytest.mark.skipif(not wrk.available(), reason="wrk is not installed (scripts/setup.sh dev installs it)")
 def test_wrk_posts_the_image_and_every_predict_is_answered(server):
-    empty, pred = wrk.alternating(server.url, stroke_canvas(SEVEN), concurrency=2, seconds=2, slices=2)
+    empty, pred = loadgen.alternating(
+        server.url, stroke_canvas(SEVEN), concurrency=2, seconds=2, slices=2, client=wrk.CLIENT
+    )
     assert pred["requests"] > 10 and pred["failed"] == 0  # a body wrk did not send would be a 4xx
     assert empty["requests"] > 10 and empty["failed"] == 0
 
 
 def test_wrk_refuses_anything_but_loopback():
     with pytest.raises(ValueError, match="loopback"):
-        wrk.alternating("http://10.0.0.1:80", b"", concurrency=1, seconds=1, slices=1)
+        loadgen.alternating("http://10.0.0.1:80", b"", concurrency=1, seconds=1, slices=1, client=wrk.CLIENT)
