@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from harness.loadgen import Client, _check_loopback
 
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}  # wrk's units, in ms
 
 
 def available() -> bool:
@@ -35,9 +35,9 @@ def _run(url: str, concurrency: int, seconds: float, script: Path | None) -> dic
     ).stdout
     # how long wrk really ran: it takes whole seconds, so a slice of 1.5 s runs for 2 (and reading the 1.5 asked
     # for overstated every requests/s by a third)
-    requests, took, unit = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s)\b", out).groups()
+    requests, took, unit = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h)\b", out).groups()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    latency = {q: float(v) * UNITS[u] for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
+    latency = {q: float(v) * UNITS[u] for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m|h)$", out, re.M)}
     return {
         "requests": int(requests),
         "failed": int(errors.group(1)) if errors else 0,
