@@ -53,7 +53,7 @@ def _merge(parts: list[dict]) -> dict:
     return {
         "requests": requests,
         "failed": sum(p["failed"] for p in parts),
-        "seconds": seconds,
+        "seconds": round(seconds, 2),
         "requests_per_s": round(requests / seconds, 1),
         "p50_ms": max(p["p50_ms"] for p in parts),
         "p99_ms": max(p["p99_ms"] for p in parts),
