@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from backend.components import label
 from models.recipe import MIN_PEAK, PreprocessError
 
 WORK_HEIGHT = 96  # px: the drawing's height where digits are found
@@ -126,44 +127,6 @@ class Drawing:
         """The drawing itself, as one digit (what /predict reads)."""
         height, width = self.ink.shape
         return Digit(self.original, (self.left, self.top, round(width / self.scale), round(height / self.scale)))
-
-
-def label(binary: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected labels 1..n of a bool image, numbered in raster order of their first pixel.
-
-    Over its row runs (a few hundred for a number), in numpy throughout: the runs of each row touching runs of
-    the row above (one pixel of slack either side) are edges, and every run takes the least run index of its
-    piece: each round hangs every tree under the least root an edge leads to, then points every run straight at
-    its root (a few rounds, where spreading the least index one edge a round took dozens)."""
-    height, width = binary.shape
-    padded = np.zeros((height, width + 2), np.int8)
-    padded[:, 1:-1] = binary
-    edges = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(edges == 1)
-    ends = np.nonzero(edges == -1)[1]  # exclusive; same order as the starts (row-major)
-    labels = np.zeros((height, width), np.int32)
-    if not len(rows):
-        return labels, 0
-    stride = width + 3  # runs as positions on one line, row after row: a row's touching runs are one range
-    first = np.searchsorted(rows * stride + ends, (rows - 1) * stride + starts, side="left")
-    count = np.maximum(np.searchsorted(rows * stride + starts, (rows - 1) * stride + ends, side="right") - first, 0)
-    a = np.repeat(np.arange(len(rows)), count)
-    b = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(a))
-    root = np.arange(len(rows))  # each run's root: a run of its piece with a lower index, or itself
-    while True:
-        ra, rb = root[a], root[b]
-        split = ra != rb  # edges between two trees
-        if not split.any():
-            break
-        np.minimum.at(root, np.maximum(ra, rb)[split], np.minimum(ra, rb)[split])  # a tree under the least it touches
-        while not np.array_equal(jumped := root[root], root):  # every run straight to its tree's root
-            root = jumped
-    _, ids = np.unique(root, return_inverse=True)
-    steps = np.zeros((height, width + 1), np.int32)  # +id where a run starts, -id where it ends: a row's cumsum
-    np.add.at(steps, (rows, starts), ids + 1)
-    np.add.at(steps, (rows, ends), -(ids + 1))
-    labels[:] = np.cumsum(steps, axis=1)[:, :width]
-    return labels, int(ids.max()) + 1
 
 
 def _gap(a: Group, b: Group) -> int:

@@ -5,23 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image, ImageDraw
 
-from backend import segment
+from backend import components, segment
 from backend.preprocess import PreprocessError
-
-
-@settings(max_examples=150, deadline=None)
-@given(binary=arrays(np.bool_, st.tuples(st.integers(1, 30), st.integers(1, 30))))
-def test_labels_are_scipys_8_connected_components(binary):
-    from scipy import ndimage
-
-    ours, count = segment.label(binary)
-    theirs, expected = ndimage.label(binary, structure=np.ones((3, 3)))
-    assert count == expected and ours.dtype == np.int32
-    assert np.array_equal(ours, theirs)  # the same pieces, numbered as SciPy does: in raster order
 
 
 def drawing(strokes_per_digit: list[list[list[tuple[float, float]]]], width: int = 14, size=(900, 300)) -> np.ndarray:
@@ -44,7 +32,7 @@ ONE = [[(0.5, 0.0), (0.5, 1.0)]]
 
 def test_a_digit_drawn_in_pieces_is_one_group():
     ink = drawing([FOUR_IN_TWO_STROKES, ONE, FIVE_WITH_A_LIFTED_BAR])
-    labels, pieces = segment.label(segment.Drawing(ink).ink > 50)
+    labels, pieces = components.label(segment.Drawing(ink).ink > 50)
     assert pieces == 5  # the 4 and the 5 each fall into two pieces...
     found = segment.groups(segment.Drawing(ink), max_digits=12)
     assert len(found) == 3  # ...which are joined: three digits, left to right
