@@ -1,7 +1,7 @@
 """Connected pieces of a bool image (8-connected), in numpy alone: the number reader's first step (`segment`).
 
 SciPy's `ndimage.label` would do it, but the server does not ship SciPy; this gives the same labels
-(`tests/backend/test_segment.py` compares them).
+(`tests/backend/test_components.py` compares them).
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ def alternating(
             done[route].append(client.slice(url + route, body, concurrency, seconds / slices))
             cpu_s[route] += cpu() - before if cpu else 0.0
     summaries = {route: client.summary(parts) for route, parts in done.items()}
-    for route, summary in summaries.items():
-        if cpu:
+    if cpu:
+        for route, summary in summaries.items():
             summary["server_cpu_ms"] = round(1000 * cpu_s[route] / max(1, summary["requests"]), 3)
     return summaries["/health"], summaries["/predict"]

@@ -137,9 +137,10 @@ def session(data: bytes, threads: int = 1):
     return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
 
-def logits(sess, inputs: np.ndarray) -> np.ndarray:
-    """(B, C, H, W) float32 -> (B, outputs) logits from an ONNX Runtime session."""
-    return sess.run(None, {sess.get_inputs()[0].name: inputs})[0]
+def logits(sess, inputs: np.ndarray, input_name: str | None = None) -> np.ndarray:
+    """(B, C, H, W) float32 -> (B, outputs) logits from an ONNX Runtime session (`input_name`: its input's, when
+    the caller has asked it once already: each get_inputs() builds new objects)."""
+    return sess.run(None, {input_name or sess.get_inputs()[0].name: inputs})[0]
 
 
 def run(sess, inputs: np.ndarray) -> np.ndarray:
@@ -167,14 +168,14 @@ class Twin:
     def __init__(self, data: bytes, threads: int = 1):
         self.data, self.threads = data, threads
         self.session = session(data, threads)
-        self.input_name = self.session.get_inputs()[0].name  # asked once: each get_inputs() builds new objects
+        self.input_name = self.session.get_inputs()[0].name  # asked once, for every call of `logits`
         self.pid = os.getpid()  # the process whose session this is
         self.inherited: list[Any] = []
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
         if self.pid != os.getpid():
             self.after_fork()
-        return self.session.run(None, {self.input_name: inputs})[0]
+        return logits(self.session, inputs, self.input_name)
 
     def after_fork(self) -> None:
         if self.pid == os.getpid():
