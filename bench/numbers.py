@@ -5,7 +5,8 @@
 The numbers (harness/numbers.py) are drawn in real Chromium with a pen: uneven sizes, a wandering
 baseline, some with a digit drawn with the pen lifted, some with two neighbours touching; in the
 three encodings. Posted to the Procfile's gunicorn (2 workers, 127.0.0.1). Reports whole-number
-accuracy overall and by subset (plain, pen-lifted, touching) and length, per-digit accuracy, digits/s
+accuracy overall and by subset (plain, pen-lifted, touching) and length, where the pen-lifted numbers go
+wrong (the lifted digit, another digit, or the count), per-digit accuracy, digits/s
 and latency (p50 of 6-digit canvases, one request at a time); and, on single-digit canvases, how
 often /predict/number gives the same answer as /predict. Writes bench/results/numbers.json.
 """
@@ -29,6 +30,27 @@ GOALS = {"whole": 0.97, "lifted": 0.97, "touching": 0.90, "single_agreement": 0.
 def digit_hits(truth: str, said: str) -> int:
     """Digits read right, matched in order (a split or merged digit costs only its neighbours)."""
     return sum(block.size for block in difflib.SequenceMatcher(None, truth, said).get_matching_blocks())
+
+
+def lifted_misses(rows: list[dict]) -> dict:
+    """Where the numbers with a pen-lifted digit go wrong: how many were read with a digit too many or too few,
+    how many misread the lifted digit itself, how many only other digits; and, over those read with the right
+    count, the share of lifted digits read right against that of the other digits."""
+    misses = {"count": 0, "lifted_digit": 0, "other_digits_only": 0}
+    right = {"lifted": [], "other": []}
+    for r in rows:
+        if r["lifted_at"] is None:
+            continue
+        if len(r["said"]) != len(r["text"]):
+            misses["count"] += 1
+            continue
+        hits = [a == b for a, b in zip(r["text"], r["said"], strict=True)]
+        right["lifted"].append(hits.pop(r["lifted_at"]))
+        right["other"] += hits
+        if not r["ok"]:
+            misses["lifted_digit" if not right["lifted"][-1] else "other_digits_only"] += 1
+    shares = {f"{k}_digit_accuracy": round(float(np.mean(v)), 4) if v else None for k, v in right.items()}
+    return {"misses": misses, **shares}
 
 
 def subset_accuracy(rows: list[dict], keep) -> dict:
@@ -57,6 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "ok": said == item.text,
                     "ms": ms,
                     "lifted": item.lifted,
+                    "lifted_at": item.lifted_at,
                     "touching": item.touching,
                     "encoding": item.encoding,
                     "digits": len(item.text),
@@ -74,6 +97,7 @@ def main(argv: list[str] | None = None) -> dict:
         "whole": subset_accuracy(rows, lambda r: True),
         "plain": subset_accuracy(rows, lambda r: not r["lifted"] and not r["touching"]),
         "lifted": subset_accuracy(rows, lambda r: r["lifted"]),
+        "lifted_misses": lifted_misses(rows),
         "touching": subset_accuracy(rows, lambda r: r["touching"]),
         "by_length": {n: subset_accuracy(rows, lambda r, n=n: r["digits"] == n) for n in range(1, 7)},
         "by_encoding": {e: subset_accuracy(rows, lambda r, e=e: r["encoding"] == e) for e in numbers.ENCODINGS},
@@ -83,7 +107,7 @@ def main(argv: list[str] | None = None) -> dict:
         "p50_ms_all": round(statistics.median(r["ms"] for r in rows), 2),
         "single_agreement": round(agree / max(1, len(singles)), 4),
         "singles": len(singles),
-        "wrong": [{k: r[k] for k in ("text", "said", "lifted", "touching")} for r in rows if not r["ok"]][:50],
+        "wrong": [{k: r[k] for k in ("text", "said", "lifted_at", "touching")} for r in rows if not r["ok"]][:50],
     }
     result["met"] = {
         "whole": result["whole"]["accuracy"] >= GOALS["whole"],

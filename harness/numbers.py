@@ -26,9 +26,13 @@ class NumberItem:
     data: bytes
     text: str
     encoding: str
-    lifted: bool  # one digit drawn with the pen lifted: in two or more pieces
+    lifted_at: int | None  # the digit (from the left) drawn with the pen lifted, in two or more pieces; or None
     touching: bool  # two neighbouring digits touch
     spans: tuple[tuple[float, float], ...] = ()  # each digit's ink from left to right edge, canvas px
+
+    @property
+    def lifted(self) -> bool:
+        return self.lifted_at is not None
 
 
 def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touching: float = 0.25) -> list[NumberItem]:
@@ -41,12 +45,12 @@ def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touch
         picks = rng.choice(len(images), length, replace=False)
         strokes = [pen.skeleton_strokes(images[i, 0].numpy()) for i in picks]
         kind = rng.uniform()
-        was_lifted = False
+        lifted_at = None
         if kind < lifted:
             which = int(rng.integers(length))
             cut = lift_pen(strokes[which], rng, gap=0.07)
             if cut is not None:
-                strokes[which], was_lifted = cut, True
+                strokes[which], lifted_at = cut, which
         touch = int(rng.integers(length - 1)) if lifted <= kind < lifted + touching and length > 1 else None
         digits, width, canvas = layout(strokes, rng, touch)
         spans = [
@@ -54,7 +58,6 @@ def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touch
             for d in digits
         ]
         jobs.append(([s for d in digits for s in d], width, canvas, ENCODINGS[n % 3]))
-        meta.append(
-            ("".join(str(int(labels[i])) for i in picks), ENCODINGS[n % 3], was_lifted, touch is not None, tuple(spans))
-        )
+        text = "".join(str(int(labels[i])) for i in picks)
+        meta.append((text, ENCODINGS[n % 3], lifted_at, touch is not None, tuple(spans)))
     return [NumberItem(blob, *m) for blob, m in zip(chromium_drawings(browser, jobs), meta, strict=True)]
