@@ -10,9 +10,10 @@ drawing scaled to WORK_HEIGHT px tall (ample for a 20 px digit box, and cheap):
    (`models.pairs`, a network that reads a group whole) says whether it is, and which two. Such a
    group is cut at the valley of its vertical ink profile where the classifier best agrees with
    that reading, for each digit's box and 28x28 input; the cut stands only if the two readings
-   together (the pair reader's P(two) times the classifier's confidence in each part) beat the
-   reading as one digit (P(one) times the classifier's confidence in the whole group): a 0 with a
-   stroke inside it, or a 9 whose stem was drawn apart, stays one digit.
+   together (the pair reader's P(two) and its confidence in each of the two digits, times the
+   classifier's confidence in each part) beat the reading as one digit (P(one) times the
+   classifier's confidence in the whole group): a 0 with a stroke inside it, a 9 whose stem was
+   drawn apart, or an open 0 the pair reader half takes for a 0 and a 1, stays one digit.
 3. Each digit of a number of several groups is read by both networks, its probabilities their mean:
    the pair reader was trained on digits drawn with the pen lifted as well, and two readers err less
    than one. A drawing that is one group, not read as two, is read exactly as /predict reads it.
@@ -262,7 +263,8 @@ def read(
                 left, right, sure = halves(
                     drawing, found[k], height, classify, int(first.argmax()), int(second.argmax())
                 )
-                if two * sure > (1 - two) * probs[k].max():  # two digits, as both networks read them, beat one
+                both = two * first.max() * second.max() * sure  # two digits, as both networks read them...
+                if both > (1 - two) * probs[k].max():  # ...beat one
                     chosen[k] = [(left, first), (right, second)]
             elif len(whole) > 1:  # one digit of several: the mean of the classifier's and the pair reader's readings
                 chosen[k] = [(whole[k], (1 - READER) * probs[k] + READER * first)]

@@ -111,12 +111,17 @@ def by_width(narrow: float, wide: float):
 classify_ones = by_width(narrow=0.9, wide=0.3)  # sure of narrow inks (a 1 each), unsure of wide ones
 
 
-def pair_reader(two: float, first: int = 1):
-    """A pair reader that reads every group as two digits with probability `two`: `first`, then a 1."""
+def pair_reader(two: float, first: int = 1, sure: float = 1.0):
+    """A pair reader that reads every group as two digits with probability `two`: `first`, then a 1, each with
+    probability `sure` (the rest spread over the other nine)."""
+
+    def reading(digit: int) -> np.ndarray:
+        return np.where(np.arange(10) == digit, sure, (1 - sure) / 9)
+
     return lambda inks: (
         np.full(len(inks), two),
-        np.tile(np.eye(10)[first], (len(inks), 1)),
-        np.tile(np.eye(10)[1], (len(inks), 1)),
+        np.tile(reading(first), (len(inks), 1)),
+        np.tile(reading(1), (len(inks), 1)),
     )
 
 
@@ -139,6 +144,15 @@ def test_a_cut_stands_only_if_the_two_parts_read_more_surely_than_the_whole():
     ((digit, probs),) = segment.read(joined_ones(), sure_of_the_whole, max_digits=12, pairs=pair_reader(0.6))
     assert int(probs.argmax()) == 7 and digit.box[2] > 200
     assert len(segment.read(joined_ones(), sure_of_the_whole, max_digits=12, pairs=pair_reader(0.99))) == 2
+
+
+def test_a_cut_stands_only_if_the_pair_reader_is_sure_of_the_two_digits_too():
+    # the classifier: each part a 1 at 0.91, the whole a 7 at 0.77; the pair reader: 0.9 two, but 0.3 sure of each
+    # digit, so two digits come to 0.9 * 0.3 * 0.3 * 0.91 * 0.91 = 0.067 against one digit's 0.1 * 0.77 = 0.077
+    ((digit, probs),) = segment.read(joined_ones(), classify_ones, max_digits=12, pairs=pair_reader(0.9, sure=0.3))
+    assert int(probs.argmax()) == 7 and digit.box[2] > 200
+    assert len(segment.read(joined_ones(), classify_ones, max_digits=12, pairs=pair_reader(0.9, sure=0.4))) == 2
+    assert len(segment.read(joined_ones(), classify_ones, max_digits=12, pairs=pair_reader(0.99, sure=0.3))) == 2
 
 
 def test_a_zero_the_pair_reader_reads_as_two_stays_one_digit():
