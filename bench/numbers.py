@@ -1,6 +1,6 @@
 """Whole numbers read through the real server: drawn numbers of 1-6 MNIST test digits posted to /predict/number.
 
-    .venv/bin/python -m bench.numbers [--count 600] [--seed 12 [99 7 ...]] [--singles 1000]
+    .venv/bin/python -m bench.numbers [--count 600] [--seed 12 99 7] [--singles 1000]
 
 The numbers (harness/numbers.py) are drawn in real Chromium with a pen: uneven sizes, a wandering
 baseline, some with a digit drawn with the pen lifted, some with two neighbours touching; in the
@@ -8,8 +8,8 @@ three encodings. Posted to the Procfile's gunicorn (2 workers, 127.0.0.1). Repor
 accuracy overall and by subset (plain, pen-lifted, touching) and length, where the pen-lifted numbers go
 wrong (the lifted digit, another digit, or the count), per-digit accuracy, digits/s
 and latency (p50 of 6-digit canvases, one request at a time); and, on single-digit canvases, how
-often /predict/number gives the same answer as /predict. Several seeds (`--seed 12 99 7`) draw `--count`
-numbers and `--singles` digits each, pooled, with each seed's whole-number accuracy beside: one seed's
+often /predict/number gives the same answer as /predict. Each seed (`--seed`, three by default) draws
+`--count` numbers and `--singles` digits, pooled, with each seed's whole-number accuracy beside: one seed's
 600 numbers move by a point or two from seed to seed. Writes bench/results/numbers.json.
 """
 
@@ -64,7 +64,9 @@ def subset_accuracy(rows: list[dict], keep) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--count", type=int, default=600, help="drawn numbers (default: 600)")
-    p.add_argument("--seed", type=int, nargs="+", default=[12], help="seeds of the drawings, pooled (default: 12)")
+    p.add_argument(
+        "--seed", type=int, nargs="+", default=[12, 99, 7], help="seeds of the drawings, pooled (default: 12 99 7)"
+    )
     p.add_argument("--singles", type=int, default=1000, help="single-digit canvases a seed for /predict agreement")
     args = p.parse_args(argv)
     with chromium() as browser:
