@@ -86,7 +86,6 @@ def main(argv: list[str] | None = None) -> dict:
                     "said": said,
                     "ok": said == item.text,
                     "ms": ms,
-                    "lifted": item.lifted,
                     "lifted_at": item.lifted_at,
                     "touching": item.touching,
                     "encoding": item.encoding,
@@ -103,8 +102,8 @@ def main(argv: list[str] | None = None) -> dict:
     result = {
         "n": len(rows),
         "whole": subset_accuracy(rows, lambda r: True),
-        "plain": subset_accuracy(rows, lambda r: not r["lifted"] and not r["touching"]),
-        "lifted": subset_accuracy(rows, lambda r: r["lifted"]),
+        "plain": subset_accuracy(rows, lambda r: r["lifted_at"] is None and not r["touching"]),
+        "lifted": subset_accuracy(rows, lambda r: r["lifted_at"] is not None),
         "lifted_misses": lifted_misses(rows),
         "touching": subset_accuracy(rows, lambda r: r["touching"]),
         "by_length": {n: subset_accuracy(rows, lambda r, n=n: r["digits"] == n) for n in range(1, 7)},
