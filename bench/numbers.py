@@ -1,6 +1,6 @@
 """Whole numbers read through the real server: drawn numbers of 1-6 MNIST test digits posted to /predict/number.
 
-    .venv/bin/python -m bench.numbers [--count 600] [--seed 12 99 7] [--singles 1000]
+    .venv/bin/python -m bench.numbers [--count 600] [--seed 12 99 7] [--singles 1000] [--pen 0.15 0.25]
 
 The numbers (harness/numbers.py) are drawn in real Chromium with a pen: uneven sizes, a wandering
 baseline, some with a digit drawn with the pen lifted, some with two neighbours touching; in the
@@ -10,7 +10,9 @@ wrong (the lifted digit, another digit, or the count), per-digit accuracy, digit
 and latency (p50 of 6-digit canvases, one request at a time); and, on single-digit canvases, how
 often /predict/number gives the same answer as /predict. Each seed (`--seed`, three by default) draws
 `--count` numbers and `--singles` digits, pooled, with each seed's whole-number accuracy beside: one seed's
-600 numbers move by a point or two from seed to seed. Writes bench/results/numbers.json.
+600 numbers move by a point or two from seed to seed. The pen's width is a share of the line's height,
+drawn from `--pen` (0.05-0.15 by default); `--pen 0.15 0.25` draws with a thick pen, as a small number on
+the page's pad comes out. Writes bench/results/numbers.json (numbers-pen-LOW-HIGH.json for another pen).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 from harness import numbers, pen, write_result
 from harness.browser import chromium
 from harness.server import Server, post_png
+from models.numbers import PEN
 
 WRONG_FIELDS = ("seed", "text", "said", "lifted_at", "touching")  # what numbers.json keeps of a number read wrong
 GOALS = {"whole": 0.97, "lifted": 0.97, "touching": 0.90, "single_agreement": 0.995, "p50_ms_6_digits": 20.0}
@@ -68,9 +71,20 @@ def main(argv: list[str] | None = None) -> dict:
         "--seed", type=int, nargs="+", default=[12, 99, 7], help="seeds of the drawings, pooled (default: 12 99 7)"
     )
     p.add_argument("--singles", type=int, default=1000, help="single-digit canvases a seed for /predict agreement")
+    p.add_argument(
+        "--pen",
+        type=float,
+        nargs=2,
+        default=PEN,
+        metavar=("LOW", "HIGH"),
+        help="the pen's width, a share of the line's height (default: %(default)s)",
+    )
     args = p.parse_args(argv)
+    pen_range = tuple(args.pen)
     with chromium() as browser:
-        drawn = [(seed, item) for seed in args.seed for item in numbers.items(browser, args.count, seed)]
+        drawn = [
+            (seed, item) for seed in args.seed for item in numbers.items(browser, args.count, seed, pen_range=pen_range)
+        ]
         singles = [
             i for seed in args.seed for i in pen.items(browser, args.singles, 0, 0, seed=seed + 1) if i.kind == "pen"
         ]
@@ -128,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(json.dumps({k: v for k, v in result.items() if k not in ("wrong", "by_length", "by_encoding")}, indent=1))
     print("by length:", {n: v["accuracy"] for n, v in result["by_length"].items()})
     print("by seed:", {s: v["accuracy"] for s, v in result["by_seed"].items()})
-    write_result("numbers", result)
+    write_result("numbers" if pen_range == PEN else "numbers-pen-{}-{}".format(*pen_range), result)
     return result
 
 

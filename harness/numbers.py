@@ -15,7 +15,7 @@ import numpy as np
 from harness.browser import chromium_drawings
 from harness.images import ENCODINGS
 from models import data, pen
-from models.numbers import layout
+from models.numbers import PEN, layout
 from models.pen import lift_pen
 
 
@@ -35,8 +35,16 @@ class NumberItem:
         return self.lifted_at is not None
 
 
-def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touching: float = 0.25) -> list[NumberItem]:
-    """`count` drawn numbers: about `lifted` of them with a pen-lifted digit, `touching` with two touching digits."""
+def items(
+    browser,
+    count: int = 600,
+    seed: int = 12,
+    lifted: float = 0.25,
+    touching: float = 0.25,
+    pen_range: tuple[float, float] = PEN,
+) -> list[NumberItem]:
+    """`count` drawn numbers: about `lifted` of them with a pen-lifted digit, `touching` with two touching digits;
+    the pen's width a share of the line's height, drawn from `pen_range`."""
     rng = np.random.default_rng(seed)
     images, labels = data.load("mnist", train=False)
     jobs, meta = [], []
@@ -52,7 +60,7 @@ def items(browser, count: int = 600, seed: int = 12, lifted: float = 0.25, touch
             if cut is not None:
                 strokes[which], lifted_at = cut, which
         touch = int(rng.integers(length - 1)) if lifted <= kind < lifted + touching and length > 1 else None
-        digits, width, canvas = layout(strokes, rng, touch)
+        digits, width, canvas = layout(strokes, rng, touch, pen_range=pen_range)
         spans = [
             (float(np.concatenate(d)[:, 0].min() - width / 2), float(np.concatenate(d)[:, 0].max() + width / 2))
             for d in digits

@@ -14,6 +14,9 @@ from models import pen
 from models.pen import lift_pen
 from models.recipe import digit_pair
 
+PEN = (0.05, 0.15)  # the pen's width, a share of the line's height: the benchmark's numbers
+TRAIN_PEN = (0.05, 0.25)  # the pair reader's training groups: thick pens too (a small number on the page's pad)
+
 
 def touching_shift(
     left: np.ndarray,
@@ -45,11 +48,13 @@ def layout(
     rng: np.random.Generator,
     touch: int | None,
     reach: tuple[float, float] = (0.55, 0.95),
+    pen_range: tuple[float, float] = PEN,
 ):
     """Each digit's strokes in canvas px: sizes, slants and a wandering baseline, gaps between the digits
-    (none at `touch`: digit touch+1 slides left until its ink meets digit touch's); the pen; the canvas."""
+    (none at `touch`: digit touch+1 slides left until its ink meets digit touch's); the pen (its width a
+    share of the line's height, drawn from `pen_range`); the canvas."""
     height = float(rng.uniform(60, 140))
-    pen_width = max(2.0, height * float(rng.uniform(0.05, 0.15)))
+    pen_width = max(2.0, height * float(rng.uniform(*pen_range)))
     placed, x, y = [], 40.0 + pen_width, 0.0
     for i, strokes in enumerate(digit_strokes):
         h = height * float(rng.uniform(0.8, 1.2))
@@ -83,13 +88,13 @@ def group_sample(job: tuple) -> np.ndarray:
     """One training group for the pair reader: one digit, or two touching or close (`second` is not None), drawn
     with a random pen, size and slant (a single digit with the pen lifted at `lifted_share`), through the pair
     recipe: a (28, 56) uint8 field."""
-    first, second, seed, lifted_share = job
+    first, second, seed, lifted_share, pen_range = job
     rng = np.random.default_rng(seed)
     strokes = [pen.skeleton_strokes(first)] + ([pen.skeleton_strokes(second)] if second is not None else [])
     if second is None and rng.uniform() < lifted_share:
         strokes[0] = lift_pen(strokes[0], rng, gap=0.07) or strokes[0]
     reach = APART_REACH if rng.uniform() < APART_SHARE else TRAIN_REACH
-    placed, width, canvas = layout(strokes, rng, 0 if second is not None else None, reach)
+    placed, width, canvas = layout(strokes, rng, 0 if second is not None else None, reach, pen_range)
     ink = pen.ink([s for digit in placed for s in digit], width, canvas)
     return np.round(digit_pair(ink) * 255).astype(np.uint8)
 
@@ -101,6 +106,7 @@ def group_set(
     seed: int,
     pair_share: float = PAIR_SHARE,
     lifted_share: float = LIFTED_SHARE,
+    pen_range: tuple[float, float] = TRAIN_PEN,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`count` training groups made of `images` (N, 28, 28) uint8: (count, 1, 28, 56) uint8 fields, and labels
     (count, 3): [digits in the group - 1, the first digit, the second digit (-1 for a single digit)]."""
@@ -110,7 +116,7 @@ def group_set(
     pairs = rng.uniform(size=count) < pair_share
     first, second = rng.integers(len(images), size=count), rng.integers(len(images), size=count)
     jobs = [
-        (images[a], images[b] if pair else None, int(s), lifted_share)
+        (images[a], images[b] if pair else None, int(s), lifted_share, pen_range)
         for a, b, pair, s in zip(first, second, pairs, rng.integers(0, 2**63, count), strict=True)
     ]
     with get_context("spawn").Pool() as pool:

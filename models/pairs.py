@@ -5,8 +5,9 @@ its card and its ONNX twin, which /predict/number uses to read touching digits (
 
 A vertical cut cannot part two digits written fast: they lean into each other, and the best straight cut
 still reads only about three pairs in four right. The pair reader reads the group whole instead. Its
-training groups (`models.numbers.group_set`) are MNIST training digits drawn with a pen, alone (some
-with the pen lifted), two touching by anything from a hair to deep overlap, or two close but apart
+training groups (`models.numbers.group_set`) are MNIST training digits drawn with a pen 0.05-0.25 of the
+line's height (`--pen`: thick pens too, or it takes a thick lone digit for two), alone (some with the pen
+lifted), two touching by anything from a hair to deep overlap, or two close but apart
 (what it must not join), through the pair recipe (`models.recipe.digit_pair`); its validation and test
 groups are made the same way from validation digits and MNIST test digits. 120,000 groups, 10 epochs, on
 the GPU where there is one (`--device`), else the CPU; bf16 autocast where the hardware runs it natively
@@ -35,12 +36,16 @@ VERSION = 3  # of the group generator: part of the cache key
 CLASSES = ["one digit", "two digits", *(f"first {d}" for d in range(10)), *(f"second {d}" for d in range(10))]
 
 
-def groups(images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, cache: Path, shares: tuple) -> tuple:
+def groups(
+    images: torch.Tensor, labels: torch.Tensor, count: int, seed: int, cache: Path, shares: tuple, pen_range: tuple
+) -> tuple:
     """`count` training groups of these digits (uint8 tensors), cached as an .npz under a key of the inputs;
-    `shares`: (pair_share, lifted_share) of `numbers.group_set`."""
+    `shares`: (pair_share, lifted_share) and `pen_range` of `numbers.group_set`."""
     x, y = images[:, 0].numpy(), labels.numpy()
-    params = (count, seed, VERSION, *shares)
-    fields, targets = cached(cache, "groups", (x, y), params, lambda: numbers.group_set(x, y, count, seed, *shares))
+    params = (count, seed, VERSION, *shares, *pen_range)
+    fields, targets = cached(
+        cache, "groups", (x, y), params, lambda: numbers.group_set(x, y, count, seed, *shares, pen_range)
+    )
     return torch.from_numpy(fields), torch.from_numpy(targets)
 
 
@@ -86,6 +91,14 @@ def main(argv: list[str] | None = None) -> dict:
         default=numbers.LIFTED_SHARE,
         help="single digits drawn with the pen lifted (default: %(default)s)",
     )
+    p.add_argument(
+        "--pen",
+        type=float,
+        nargs=2,
+        default=list(numbers.TRAIN_PEN),
+        metavar=("LOW", "HIGH"),
+        help="the pen's width, a share of the line's height (default: %(default)s)",
+    )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
     p.add_argument(
         "--precision",
@@ -111,13 +124,13 @@ def main(argv: list[str] | None = None) -> dict:
     images, labels = data.load("mnist", train=True, root=args.data_root)
     test_images, test_labels = data.load("mnist", train=False, root=args.data_root)
     held = 5000  # the last digits of the training split: validation groups only
-    cache, shares = args.data_root / "pen-cache", (args.pair_share, args.lifted_share)
+    cache, shares, pen_range = args.data_root / "pen-cache", (args.pair_share, args.lifted_share), tuple(args.pen)
     train_x, train_y, val_x, val_y, test_x, test_y = (
         t.to(device)
         for t in (
-            *groups(images[:-held], labels[:-held], sizes[0], args.seed, cache, shares),
-            *groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache, shares),
-            *groups(test_images, test_labels, sizes[2], args.seed + 2, cache, shares),
+            *groups(images[:-held], labels[:-held], sizes[0], args.seed, cache, shares, pen_range),
+            *groups(images[-held:], labels[-held:], sizes[1], args.seed + 1, cache, shares, pen_range),
+            *groups(test_images, test_labels, sizes[2], args.seed + 2, cache, shares, pen_range),
         )
     )
     model = nets.build("pairnet", width=args.width).to(device)
@@ -156,6 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
         "seed": args.seed,
         "pair_share": args.pair_share,
         "lifted_share": args.lifted_share,
+        "pen": list(args.pen),
         "metrics": {
             "validation": history[-1],
             "test": test,

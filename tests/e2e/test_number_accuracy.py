@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from harness import numbers
+from models import data, pen
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def readings(browser, app):
+def read(app, drawn: list) -> list:
     client = app.test_client()
-    drawn = numbers.items(browser, count=90, seed=4)
     return [
         (item, client.post("/predict/number", data=item.data, content_type="image/png").get_json()) for item in drawn
     ]
+
+
+@pytest.fixture(scope="module")
+def readings(browser, app):
+    return read(app, numbers.items(browser, count=90, seed=4))
+
+
+@pytest.fixture(scope="module")
+def thick_readings(browser, app):
+    """Numbers drawn with a pen 0.15-0.25 of the line's height (the benchmark's: 0.05-0.15), as a small number
+    written on the page's pad comes out."""
+    return read(app, numbers.items(browser, count=60, seed=4, pen_range=(0.15, 0.25)))
 
 
 def accuracy(rows) -> float:
@@ -41,3 +55,25 @@ def test_each_digit_has_its_box_in_reading_order(readings):
         xs = [d["box"][0] for d in answer["digits"]]
         assert xs == sorted(xs) and all(d["box"][2] > 0 and d["box"][3] > 0 for d in answer["digits"])
         assert answer["uncertain"] == any(d["uncertain"] for d in answer["digits"])
+
+
+def test_numbers_drawn_with_a_thick_pen_are_read(thick_readings):
+    assert accuracy(thick_readings) >= 0.9  # 0.95 today; 0.82 with the pair reader trained on thin pens only
+
+
+def test_one_digit_drawn_with_a_thick_pen_reads_through_predict_number_as_through_predict(app):
+    """200 MNIST test digits redrawn with a pen 0.15-0.25 of their height, black on white: the pair reader must
+    not take a lone thick digit for two (with the one trained on thin pens only, 12 of them were read otherwise
+    than /predict reads them)."""
+    client = app.test_client()
+    images, _ = data.load("mnist", train=False)
+    rng = np.random.default_rng(1)
+    agree = 0
+    for i in rng.choice(len(images), 200, replace=False):
+        pose = pen.random_pose(rng, 280, height=(0.3, 0.8), pen=(0.15, 0.25))
+        buffer = io.BytesIO()
+        Image.fromarray(255 - pen.render(pen.skeleton_strokes(images[i, 0].numpy()), pose)).save(buffer, "PNG")
+        one = client.post("/predict", data=buffer.getvalue(), content_type="image/png").get_json()
+        many = client.post("/predict/number", data=buffer.getvalue(), content_type="image/png").get_json()
+        agree += many["number"] == str(one["digit"])
+    assert agree >= 197

@@ -31,9 +31,10 @@ def test_asking_for_a_gpu_where_there_is_none_is_a_one_line_error(tmp_path):
     assert not (tmp_path / "pairs.pt").exists()
 
 
-def test_the_shipped_pair_reader_reads_touching_test_digits_and_keeps_single_ones():
+@pytest.mark.parametrize("pen_range", [numbers.PEN, (0.15, 0.25)])  # the benchmark's pens, and thick ones
+def test_the_shipped_pair_reader_reads_touching_test_digits_and_keeps_single_ones(pen_range):
     images, labels = data.load("mnist", train=False)
-    fields, truth = numbers.group_set(images[:2000, 0].numpy(), labels[:2000].numpy(), 400, seed=5)
+    fields, truth = numbers.group_set(images[:2000, 0].numpy(), labels[:2000].numpy(), 400, 5, pen_range=pen_range)
     two, first, second = PairReader(SHIPPED).heads(fields)
     pair = truth[:, 0] == 1
     assert (two[~pair] < 0.5).mean() >= 0.98  # one digit stays one
