@@ -95,7 +95,7 @@ def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
     if border.min() >= OPAQUE and alpha.min() >= OPAQUE:  # the border first: a canvas export's is transparent
         return None
     backdrop = int(np.median(border)) if border.any() else 0  # 0 for a canvas export; a translucent one is not ink
-    if backdrop == 0:
+    if backdrop == 0 or backdrop >= OPAQUE:  # opaque: a canvas export whose ink covers most of its border
         return np.ascontiguousarray(alpha)
     return _lookup(alpha, (LEVELS - backdrop) / max(255 - backdrop, 1))
 

@@ -1,13 +1,15 @@
 """How well pen drawings are read: MNIST test digits redrawn in real Chromium, the styles MNIST lacks,
 and held-out handwriting fonts, in the three encodings, through the app's full request path.
 
-    .venv/bin/python -m bench.pen [CHECKPOINT ...] [--pens 3000] [--per-style 100] [--per-font 200]
+    .venv/bin/python -m bench.pen [CHECKPOINT ...] [--pens 3000] [--per-style 100] [--per-font 200] [--pen 0.15 0.3]
 
 For each checkpoint (default: the shipped MNIST model): accuracy overall and by kind, encoding, pen
 width, class, style and font; the share of mistakes answered `uncertain` and of correct answers
 marked `uncertain`; expected calibration error on these canvases and on the MNIST test set; and how
 many of the pen drawings read wrong it reads right as MNIST scanned them (mistakes that come with the
-redraw). Writes bench/results/pen.json (harness/pen.py makes the canvases).
+redraw). The pen's width is a share of the digit's height, drawn from `--pen` (0.03-0.2 by default);
+`--pen 0.15 0.3` draws with a thick pen, as a small digit on the page's pad comes out. Writes
+bench/results/pen.json (pen-LOW-HIGH.json for another pen; harness/pen.py makes the canvases).
 """
 
 from __future__ import annotations
@@ -60,9 +62,18 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--per-style", type=int, default=100, help="drawings of each style (default: 100)")
     p.add_argument("--per-font", type=int, default=200, help="digits in each held-out font (default: 200)")
     p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
+    p.add_argument(
+        "--pen",
+        type=float,
+        nargs=2,
+        default=pen.PEN,
+        metavar=("LOW", "HIGH"),
+        help="the pen's width, a share of the digit's height (default: %(default)s)",
+    )
     args = p.parse_args(argv)
+    pen_range = tuple(args.pen)
     with chromium() as browser:
-        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed)
+        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed, pen_range)
     results = {}
     for path in args.checkpoints:
         app = create_app({"models": {"mnist": path}, "device": "cpu"})
@@ -87,7 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
         "settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]},
         "results": results,
     }
-    write_result("pen", out)
+    write_result("pen" if pen_range == pen.PEN else "pen-{}-{}".format(*pen_range), out)
     return out
 
 

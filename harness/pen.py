@@ -34,14 +34,25 @@ class Item:
     source: int = -1  # the MNIST test digit redrawn (its index in the test set); -1 for a style or a font
 
 
-def items(browser, pens: int = 3000, per_style: int = 100, per_font: int = 200, seed: int = 11) -> list[Item]:
-    """The benchmark's canvases: `pens` MNIST test digits, `per_style` of each style, `per_font` of each held-out font."""
+PEN = (0.03, 0.2)  # the pen's width, a share of the digit's height: the benchmark's pen drawings
+
+
+def items(
+    browser,
+    pens: int = 3000,
+    per_style: int = 100,
+    per_font: int = 200,
+    seed: int = 11,
+    pen_range: tuple[float, float] = PEN,
+) -> list[Item]:
+    """The benchmark's canvases: `pens` MNIST test digits (the pen's width a share of the digit's height, drawn
+    log-uniformly from `pen_range`), `per_style` of each style, `per_font` of each held-out font."""
     rng = np.random.default_rng(seed)
     images, labels = data.load("mnist", train=False)
     picks = rng.choice(len(images), pens, replace=False)
     jobs, meta = [], []
     for n, i in enumerate(picks):
-        pose = pen.random_pose(rng, int(rng.choice([280, 400])))
+        pose = pen.random_pose(rng, int(rng.choice([280, 400])), pen=pen_range)
         jobs.append(
             (pen.place(pen.skeleton_strokes(images[i, 0].numpy()), pose), pose.pen, pose.canvas, ENCODINGS[n % 3])
         )

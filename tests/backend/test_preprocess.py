@@ -110,6 +110,14 @@ def test_translucent_backdrop_is_not_ink():
     assert ink[16:48, 24:40].min() == 255 and ink[:16].max() == 0
 
 
+def test_ink_that_covers_most_of_a_transparent_canvas_border_is_still_ink():
+    rgba = np.zeros((64, 64, 4), dtype=np.uint8)
+    rgba[..., :3] = 68
+    rgba[:, :40, 3] = 255  # a thick stroke over 40 of 64 columns: 142 of the border's 252 pixels are ink
+    ink = decode.ink_of(png(Image.fromarray(rgba, "RGBA")), MAX_PIXELS)
+    assert ink[:, :40].min() == 255 and ink[:, 40:].max() == 0  # not taken for an opaque backdrop (all ink gone)
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "BMP", "GIF"])
 def test_every_accepted_format_decodes(fmt):
     img = Image.fromarray(_gray_square(255, 0, 96), "L").convert("RGB")
