@@ -24,6 +24,7 @@ from backend.app import create_app
 from harness import MNIST_CKPT, pen, write_result
 from harness.browser import chromium
 from models import calibrate, data, runtime
+from models.pen import PEN
 
 
 def mnist_test_probabilities(predictor) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> dict:
         "--pen",
         type=float,
         nargs=2,
-        default=pen.PEN,
+        default=PEN,
         metavar=("LOW", "HIGH"),
         help="the pen's width, a share of the digit's height (default: %(default)s)",
     )
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
         "settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]},
         "results": results,
     }
-    write_result("pen" if pen_range == pen.PEN else "pen-{}-{}".format(*pen_range), out)
+    write_result("pen" if pen_range == PEN else "pen-{}-{}".format(*pen_range), out)
     return out
 
 

@@ -34,16 +34,13 @@ class Item:
     source: int = -1  # the MNIST test digit redrawn (its index in the test set); -1 for a style or a font
 
 
-PEN = (0.03, 0.2)  # the pen's width, a share of the digit's height: the benchmark's pen drawings
-
-
 def items(
     browser,
     pens: int = 3000,
     per_style: int = 100,
     per_font: int = 200,
     seed: int = 11,
-    pen_range: tuple[float, float] = PEN,
+    pen_range: tuple[float, float] = pen.PEN,
 ) -> list[Item]:
     """The benchmark's canvases: `pens` MNIST test digits (the pen's width a share of the digit's height, drawn
     log-uniformly from `pen_range`), `per_style` of each style, `per_font` of each held-out font."""
