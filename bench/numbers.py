@@ -28,6 +28,7 @@ from harness import numbers, pen, write_result
 from harness.browser import chromium
 from harness.server import Server, post_png
 from models.numbers import PEN
+from models.pen import pen_option
 
 WRONG_FIELDS = ("seed", "text", "said", "lifted_at", "touching")  # what numbers.json keeps of a number read wrong
 GOALS = {"whole": 0.97, "lifted": 0.97, "touching": 0.90, "single_agreement": 0.995, "p50_ms_6_digits": 20.0}
@@ -71,16 +72,9 @@ def main(argv: list[str] | None = None) -> dict:
         "--seed", type=int, nargs="+", default=[12, 99, 7], help="seeds of the drawings, pooled (default: 12 99 7)"
     )
     p.add_argument("--singles", type=int, default=1000, help="single-digit canvases a seed for /predict agreement")
-    p.add_argument(
-        "--pen",
-        type=float,
-        nargs=2,
-        default=PEN,
-        metavar=("LOW", "HIGH"),
-        help="the pen's width, a share of the line's height (default: %(default)s)",
-    )
+    pen_option(p, PEN, "the line's height")
     args = p.parse_args(argv)
-    pen_range = tuple(args.pen)
+    pen_range = args.pen
     with chromium() as browser:
         drawn = [
             (seed, item) for seed in args.seed for item in numbers.items(browser, args.count, seed, pen_range=pen_range)

@@ -24,7 +24,7 @@ from backend.app import create_app
 from harness import MNIST_CKPT, pen, write_result
 from harness.browser import chromium
 from models import calibrate, data, runtime
-from models.pen import PEN
+from models.pen import PEN, pen_option
 
 
 def mnist_test_probabilities(predictor) -> tuple[np.ndarray, np.ndarray]:
@@ -63,16 +63,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--per-style", type=int, default=100, help="drawings of each style (default: 100)")
     p.add_argument("--per-font", type=int, default=200, help="digits in each held-out font (default: 200)")
     p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
-    p.add_argument(
-        "--pen",
-        type=float,
-        nargs=2,
-        default=PEN,
-        metavar=("LOW", "HIGH"),
-        help="the pen's width, a share of the digit's height (default: %(default)s)",
-    )
+    pen_option(p, PEN, "the digit's height")
     args = p.parse_args(argv)
-    pen_range = tuple(args.pen)
+    pen_range = args.pen
     with chromium() as browser:
         batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed, pen_range)
     results = {}

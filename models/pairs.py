@@ -29,6 +29,7 @@ from models import checkpoint, data, export, nets, numbers, recipe
 from models.cache import cached
 from models.device import DeviceUnavailable, describe, pick_device
 from models.evaluate import logits_of
+from models.pen import pen_option
 from models.runtime import normalise
 from models.train import use_bf16
 
@@ -91,14 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
         default=numbers.LIFTED_SHARE,
         help="single digits drawn with the pen lifted (default: %(default)s)",
     )
-    p.add_argument(
-        "--pen",
-        type=float,
-        nargs=2,
-        default=list(numbers.TRAIN_PEN),
-        metavar=("LOW", "HIGH"),
-        help="the pen's width, a share of the line's height (default: %(default)s)",
-    )
+    pen_option(p, numbers.TRAIN_PEN, "the line's height")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
     p.add_argument(
         "--precision",
@@ -124,7 +118,7 @@ def main(argv: list[str] | None = None) -> dict:
     images, labels = data.load("mnist", train=True, root=args.data_root)
     test_images, test_labels = data.load("mnist", train=False, root=args.data_root)
     held = 5000  # the last digits of the training split: validation groups only
-    cache, shares, pen_range = args.data_root / "pen-cache", (args.pair_share, args.lifted_share), tuple(args.pen)
+    cache, shares, pen_range = args.data_root / "pen-cache", (args.pair_share, args.lifted_share), args.pen
     train_x, train_y, val_x, val_y, test_x, test_y = (
         t.to(device)
         for t in (

@@ -15,6 +15,7 @@ Needs scikit-image, SciPy and Pillow (training and benchmarks only, never the se
 
 from __future__ import annotations
 
+import argparse
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,30 @@ HOLLOW_BODY = (0.02, 0.06)  # how far a hollow glyph is fattened before it is ou
 HOLLOW_WIDTH = (0.015, 0.03)  # and the outline's width
 LIFT_GAP = (0.04, 0.1)  # a digit drawn with the pen lifted: the radius of its missing stretch, in the unit box
 PEN = (0.03, 0.2)  # a drawing's pen width, a share of the digit's height (random_pose): the pen benchmark's too
+
+
+class _PenRange(argparse.Action):
+    """`--pen LOW HIGH` -> (LOW, HIGH), refused unless 0 < LOW <= HIGH <= 1."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        low, high = values
+        if not 0 < low <= high <= 1:
+            parser.error(f"{option_string} LOW HIGH: need 0 < LOW <= HIGH <= 1, got {low:g} {high:g}")
+        setattr(namespace, self.dest, (low, high))
+
+
+def pen_option(parser: argparse.ArgumentParser, default: tuple[float, float], share_of: str) -> None:
+    """Add `--pen LOW HIGH` to a command line: the range of pen widths drawn, a share of `share_of` (the digit's
+    or the line's height). Parsed as a tuple, so that it compares equal to `default`."""
+    parser.add_argument(
+        "--pen",
+        type=float,
+        nargs=2,
+        default=tuple(default),
+        action=_PenRange,
+        metavar=("LOW", "HIGH"),
+        help=f"the pen's width, a share of {share_of} (default: %(default)s)",
+    )
 
 
 def skeleton_strokes(digit: np.ndarray) -> Strokes:

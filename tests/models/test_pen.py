@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,19 @@ def test_a_lifted_pen_leaves_a_digit_in_pieces():
     assert pen.pieces(segments) == 1
     cut = pen.lift_pen(segments, np.random.default_rng(0), gap=0.07)
     assert cut is not None and pen.pieces(cut) >= 2 and len(cut) < len(segments)
+
+
+@pytest.mark.parametrize("bad", [["0.3", "0.1"], ["0", "0.1"], ["0.1", "1.5"]])
+def test_a_pen_range_out_of_order_or_out_of_zero_to_one_is_refused(bad, capsys):
+    parser = argparse.ArgumentParser(prog="bench")
+    pen.pen_option(parser, pen.PEN, "the digit's height")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--pen", *bad])
+    assert "--pen LOW HIGH: need 0 < LOW <= HIGH <= 1" in capsys.readouterr().err
+
+
+def test_a_pen_range_parses_to_a_tuple_that_equals_its_default():
+    parser = argparse.ArgumentParser()
+    pen.pen_option(parser, pen.PEN, "the digit's height")
+    assert parser.parse_args([]).pen == pen.PEN  # the benchmarks name their result file by this comparison
+    assert parser.parse_args(["--pen", "0.15", "0.3"]).pen == (0.15, 0.3)
