@@ -14,7 +14,8 @@ When a loop first crosses the target depends on its seed as much as on its speed
 48,000-64,000 images with seeds 1-3, the seed loop at 150,400-220,832 with seeds 0-3), so each loop runs once
 per seed (`--seeds`, the same for both: ours with `--seed`, the seed loop with `torch.manual_seed`) and the
 speedup is the ratio of their median times. Writes bench/results/train_speed-<device>[-<precision>]
-[-no-native-bf16].json, naming the CPU's capability, and ends with `speedup: N.Nx`.
+[-no-native-bf16].json, naming the CPU's capability, and ends with `speedup (median time against median
+time): N.Nx; by seed: ...`.
 """
 
 from __future__ import annotations
