@@ -74,10 +74,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--singles", type=int, default=1000, help="single-digit canvases a seed for /predict agreement")
     pen_option(p, PEN, "the line's height")
     args = p.parse_args(argv)
-    pen_range = args.pen
     with chromium() as browser:
         drawn = [
-            (seed, item) for seed in args.seed for item in numbers.items(browser, args.count, seed, pen_range=pen_range)
+            (seed, item) for seed in args.seed for item in numbers.items(browser, args.count, seed, pen_range=args.pen)
         ]
         singles = [
             i for seed in args.seed for i in pen.items(browser, args.singles, 0, 0, seed=seed + 1) if i.kind == "pen"
@@ -136,7 +135,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(json.dumps({k: v for k, v in result.items() if k not in ("wrong", "by_length", "by_encoding")}, indent=1))
     print("by length:", {n: v["accuracy"] for n, v in result["by_length"].items()})
     print("by seed:", {s: v["accuracy"] for s, v in result["by_seed"].items()})
-    write_result("numbers" if pen_range == PEN else "numbers-pen-{}-{}".format(*pen_range), result)
+    write_result("numbers" if args.pen == PEN else "numbers-pen-{}-{}".format(*args.pen), result)
     return result
 
 

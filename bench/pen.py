@@ -65,9 +65,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
     pen_option(p, PEN, "the digit's height")
     args = p.parse_args(argv)
-    pen_range = args.pen
     with chromium() as browser:
-        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed, pen_range)
+        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed, args.pen)
     results = {}
     for path in args.checkpoints:
         app = create_app({"models": {"mnist": path}, "device": "cpu"})
@@ -92,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
         "settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]},
         "results": results,
     }
-    write_result("pen" if pen_range == PEN else "pen-{}-{}".format(*pen_range), out)
+    write_result("pen" if args.pen == PEN else "pen-{}-{}".format(*args.pen), out)
     return out
 
 

@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> dict:
         python=platform.python_version(),
         settings=vars(args),
     )
-    for name, r in ((name, result[name]) for name in loops if name in result):
+    for name in (name for name in loops if name in result):
+        r = result[name]
         for run in r["runs"]:
             print(
                 f"{name}, seed {run['seed']}: {'reached' if run['reached'] else 'did NOT reach'} {args.target:.3f} "
