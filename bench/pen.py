@@ -2,14 +2,17 @@
 and held-out handwriting fonts, in the three encodings, through the app's full request path.
 
     .venv/bin/python -m bench.pen [CHECKPOINT ...] [--pens 3000] [--per-style 100] [--per-font 200] [--pen 0.15 0.3]
+        [--angle 30]
 
 For each checkpoint (default: the shipped MNIST model): accuracy overall and by kind, encoding, pen
 width, class, style and font; the share of mistakes answered `uncertain` and of correct answers
 marked `uncertain`; expected calibration error on these canvases and on the MNIST test set; and how
 many of the pen drawings read wrong it reads right as MNIST scanned them (mistakes that come with the
 redraw). The pen's width is a share of the digit's height, drawn from `--pen` (0.03-0.2 by default);
-`--pen 0.15 0.3` draws with a thick pen, as a small digit on the page's pad comes out. Writes
-bench/results/pen.json (pen-LOW-HIGH.json for another pen; harness/pen.py makes the canvases).
+`--pen 0.15 0.3` draws with a thick pen, as a small digit on the page's pad comes out. The drawn digits
+are turned by up to `--angle` degrees either way (15 by default; the fonts by up to 10), and read by
+turn too. Writes bench/results/pen.json (pen-LOW-HIGH.json for another pen, pen-angle-A.json for another
+turn; harness/pen.py makes the canvases).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from backend.app import create_app
 from harness import MNIST_CKPT, pen, write_result
 from harness.browser import chromium
 from models import calibrate, data, runtime
-from models.pen import PEN, pen_option
+from models.pen import ANGLE, PEN, pen_option
 
 
 def mnist_test_probabilities(predictor) -> tuple[np.ndarray, np.ndarray]:
@@ -64,9 +67,15 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--per-font", type=int, default=200, help="digits in each held-out font (default: 200)")
     p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
     pen_option(p, PEN, "the digit's height")
+    p.add_argument(
+        "--angle",
+        type=float,
+        default=ANGLE,
+        help=f"the drawn digits' largest turn either way, in degrees (default: {ANGLE:g})",
+    )
     args = p.parse_args(argv)
     with chromium() as browser:
-        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed, args.pen)
+        batch = pen.items(browser, args.pens, args.per_style, args.per_font, args.seed, args.pen, args.angle)
     results = {}
     for path in args.checkpoints:
         app = create_app({"models": {"mnist": path}, "device": "cpu"})
@@ -85,13 +94,14 @@ def main(argv: list[str] | None = None) -> dict:
             f"ECE {summary['ece']} (MNIST test {summary['mnist_test']}); pen drawings read wrong that it reads "
             f"right as MNIST scanned them: {summary['pen_mistakes_as_scanned']}"
         )
-        for group in ("kind", "encoding", "pen_width", "style", "font", "class", "font_class"):
+        for group in ("kind", "encoding", "pen_width", "angle", "style", "font", "class", "font_class"):
             print(f"  {group:>9}: " + "  ".join(f"{k} {v['accuracy']}" for k, v in by[group].items()))
     out = {
         "settings": vars(args) | {"checkpoints": [str(c) for c in args.checkpoints]},
         "results": results,
     }
-    write_result("pen" if args.pen == PEN else "pen-{}-{}".format(*args.pen), out)
+    name = "pen" + ("" if args.pen == PEN else "-{}-{}".format(*args.pen))
+    write_result(name + ("" if args.angle == ANGLE else f"-angle-{args.angle:g}"), out)
     return out
 
 

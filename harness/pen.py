@@ -19,6 +19,7 @@ from models import data, fonts, pen
 from models.calibrate import expected_calibration_error
 
 PEN_BINS = [(0.0, 0.05), (0.05, 0.08), (0.08, 0.12), (0.12, 0.2), (0.2, 1.0)]  # pen width / digit height
+ANGLE_STEP = 5  # degrees: the drawings' turns are reported in bins this wide
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Item:
     pen: float  # the pen's width over the digit's height (0 for a font)
     detail: str  # the style or font name
     source: int = -1  # the MNIST test digit redrawn (its index in the test set); -1 for a style or a font
+    angle: float = 0.0  # the drawing's turn, degrees counter-clockwise
 
 
 def items(
@@ -41,30 +43,33 @@ def items(
     per_font: int = 200,
     seed: int = 11,
     pen_range: tuple[float, float] = pen.PEN,
+    angle: float = pen.ANGLE,
 ) -> list[Item]:
     """The benchmark's canvases: `pens` MNIST test digits (the pen's width a share of the digit's height, drawn
-    log-uniformly from `pen_range`), `per_style` of each style, `per_font` of each held-out font."""
+    log-uniformly from `pen_range`), `per_style` of each style (both turned by up to `angle` degrees either way),
+    `per_font` of each held-out font (up to 10 degrees)."""
     rng = np.random.default_rng(seed)
     images, labels = data.load("mnist", train=False)
     picks = rng.choice(len(images), pens, replace=False)
     jobs, meta = [], []
     for n, i in enumerate(picks):
-        pose = pen.random_pose(rng, int(rng.choice([280, 400])), pen=pen_range)
+        pose = pen.random_pose(rng, int(rng.choice([280, 400])), pen=pen_range, angle=angle)
         jobs.append(
             (pen.place(pen.skeleton_strokes(images[i, 0].numpy()), pose), pose.pen, pose.canvas, ENCODINGS[n % 3])
         )
-        meta.append((int(labels[i]), "pen", ENCODINGS[n % 3], pose.pen / pose.height, "", int(i)))
+        meta.append((int(labels[i]), "pen", ENCODINGS[n % 3], pose.pen / pose.height, "", int(i), pose.angle))
     for style, (digit, _) in pen.STYLES.items():
         for n in range(per_style):
-            pose = pen.random_pose(rng, int(rng.choice([280, 400])))
+            pose = pen.random_pose(rng, int(rng.choice([280, 400])), angle=angle)
             jobs.append((pen.place(pen.style_strokes(style, rng), pose), pose.pen, pose.canvas, ENCODINGS[n % 3]))
-            meta.append((digit, "style", ENCODINGS[n % 3], pose.pen / pose.height, style))
+            meta.append((digit, "style", ENCODINGS[n % 3], pose.pen / pose.height, style, -1, pose.angle))
     out = [Item(blob, *m) for blob, m in zip(chromium_drawings(browser, jobs), meta, strict=True)]
     for font in fonts.fetch()["bench"]:
         for n in range(per_font):
             pose = pen.random_pose(rng, int(rng.choice([280, 400])), angle=10)
             ink = pen.glyph(font, n % 10, pose).astype(np.float32) / 255
-            out.append(Item(png(render(ink, ENCODINGS[n % 3])), n % 10, "font", ENCODINGS[n % 3], 0.0, font.stem))
+            blob = png(render(ink, ENCODINGS[n % 3]))
+            out.append(Item(blob, n % 10, "font", ENCODINGS[n % 3], 0.0, font.stem, angle=pose.angle))
     return out
 
 
@@ -80,14 +85,16 @@ def _share(mask: np.ndarray, of: np.ndarray) -> float | None:
 
 
 def summary(batch: list[Item], replies: list[dict]) -> dict:
-    """Accuracy overall and by kind, encoding, pen width, class, style, font and class among the fonts; how
-    the uncertain flag splits mistakes from correct answers; expected calibration error."""
+    """Accuracy overall and by kind, encoding, pen width, turn (of the drawn digits, either way), class, style,
+    font and class among the fonts; how the uncertain flag splits mistakes from correct answers; expected
+    calibration error."""
     truth = np.array([i.label for i in batch])
     said = np.array([r["digit"] for r in replies])
     confidence = np.array([r["confidence"] for r in replies])
     uncertain = np.array([r["uncertain"] for r in replies])
     correct = said == truth
     is_font = np.array([i.kind == "font" for i in batch])
+    turn_bin = np.array([int(abs(i.angle) // ANGLE_STEP) for i in batch])  # drawn digits' turns, in ANGLE_STEP bins
 
     def accuracy(mask: np.ndarray) -> dict:
         return {"n": int(mask.sum()), "accuracy": round(float(correct[mask].mean()), 4) if mask.any() else None}
@@ -98,6 +105,10 @@ def summary(batch: list[Item], replies: list[dict]) -> dict:
         "pen_width": {
             f"{lo:.2f}-{hi:.2f}": accuracy(np.array([i.kind != "font" and lo <= i.pen < hi for i in batch]))
             for lo, hi in PEN_BINS
+        },
+        "angle": {
+            f"{b * ANGLE_STEP}-{(b + 1) * ANGLE_STEP}": accuracy(~is_font & (turn_bin == b))
+            for b in sorted(set(turn_bin[~is_font]))
         },
         "class": {str(c): accuracy(truth == c) for c in range(10)},
         "font_class": {str(c): accuracy(is_font & (truth == c)) for c in range(10)},  # the fonts' goal: each >= 98%

@@ -1,5 +1,5 @@
 """What a fine-tune is: the settings it inherits from its checkpoint, what it changed (before and after), and
-the steps (its base's command, then its own) that remake it."""
+the steps (its base's command, any fine-tunes between, then its own) that remake it."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def before_after(cfg: TrainConfig, splits: Splits, model, info: data.DatasetInfo
         "from": str(cfg.finetune),
         "from_sha256": before["sha256"],
         "from_command": before.get("command"),
+        "from_commands": commands(before),  # every command that made it, in turn (it may be a fine-tune too)
         "corrections_held_out": 0 if splits.held_x is None else len(splits.held_x),
         "test_before": evaluate(before_model, splits.test_x, splits.test_y, info.mean, info.std, n)[1],
         "test_after": test_acc,
@@ -58,16 +59,24 @@ def config(cfg: TrainConfig) -> TrainConfig:
     )
 
 
+def commands(card: dict) -> list[str] | None:
+    """The `python -m models.train` commands that made the checkpoint of `card`, in turn: for a fine-tune, those
+    that made the checkpoint it started from first; None where the card does not record them all."""
+    tuned = card.get("finetune")
+    if not tuned:
+        return [card["command"]] if card.get("command") else None
+    before = tuned.get("from_commands") or ([tuned["from_command"]] if tuned.get("from_command") else None)
+    return [*before, card["command"]] if before and card.get("command") else None
+
+
 def steps(card: dict, out: str) -> list[list[str]]:
-    """The `python -m models.train` arguments that remake the checkpoint of `card` at `out`, in turn: its
-    base's command first if it is a fine-tune (the base written to `out`, then fine-tuned there)."""
-    commands = [card["command"]]
-    if card.get("finetune"):
-        if not card["finetune"].get("from_command"):
-            raise SystemExit("error: this fine-tune's card does not record the command that made its base")
-        commands.insert(0, card["finetune"]["from_command"])
+    """The `python -m models.train` arguments that remake the checkpoint of `card` at `out`, in turn: the base
+    first if it is a fine-tune (the base written to `out`, then each fine-tune made there, in place)."""
+    made_by = commands(card)
+    if made_by is None:
+        raise SystemExit("error: this fine-tune's card does not record the commands that made its base")
     result = []
-    for command in commands:
+    for command in made_by:
         args = [  # after "python -m models.train"; --flag=value spelled as two words, as argparse reads it
             word for arg in shlex.split(command)[3:] for word in (arg.split("=", 1) if arg[:2] == "--" else [arg])
         ]

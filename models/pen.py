@@ -33,6 +33,7 @@ HOLLOW_BODY = (0.02, 0.06)  # how far a hollow glyph is fattened before it is ou
 HOLLOW_WIDTH = (0.015, 0.03)  # and the outline's width
 LIFT_GAP = (0.04, 0.1)  # a digit drawn with the pen lifted: the radius of its missing stretch, in the unit box
 PEN = (0.03, 0.2)  # a drawing's pen width, a share of the digit's height (random_pose): the pen benchmark's too
+ANGLE = 15.0  # a drawing's largest turn either way, in degrees (random_pose): the pen benchmark's too
 
 
 class _PenRange(argparse.Action):
@@ -110,7 +111,7 @@ class Pose:
     centre: tuple[float, float]
 
 
-def random_pose(rng: np.random.Generator, canvas: int, height=(0.2, 0.85), pen=PEN, angle=15.0) -> Pose:
+def random_pose(rng: np.random.Generator, canvas: int, height=(0.2, 0.85), pen=PEN, angle=ANGLE) -> Pose:
     """A random size (fraction of the canvas), pen width (fraction of the digit's height), turn and place."""
     h = canvas * rng.uniform(*height)
     w = max(1.5, h * math.exp(rng.uniform(math.log(pen[0]), math.log(pen[1]))))

@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         "metrics": metrics,
         "seed": cfg.seed,
         "augment": cfg.augment,
+        "rotate": cfg.augment_config.rotate_deg,
         "extras": cfg.extras,
         "pen_share": cfg.pen_share,
         "hollow_share": cfg.hollow_share,

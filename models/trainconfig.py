@@ -44,6 +44,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     label_smoothing: float = 0.05
     augment: str | None = None
+    rotate: float | None = None  # the augmentation's largest turn either way, degrees (None: the preset's)
     extras: str | None = None  # "pen": MNIST train digits redrawn with a pen, the styles and fonts (models.pen)
     pen_share: float | None = None  # of the training digits, the share also redrawn with a pen
     hollow_share: float | None = None  # of the training fonts' digits, the share drawn hollow (outline fonts)
@@ -85,7 +86,19 @@ class TrainConfig:
 
     @property
     def augment_config(self) -> augment.AugmentConfig:
-        return augment.PRESETS[self.augment or "none"]
+        preset = augment.PRESETS[self.augment or "none"]
+        return preset if self.rotate is None else replace(preset, rotate_deg=self.rotate)
+
+
+def _degrees(text: str) -> float:
+    """A turn in degrees between 0 and 180 (an argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of degrees") from None
+    if not 0 <= value <= 180:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 180 degrees")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -111,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-decay", type=float, default=1e-4, help="AdamW weight decay (default: 1e-4)")
     p.add_argument("--label-smoothing", type=float, default=0.05, help="cross-entropy label smoothing (default: 0.05)")
     p.add_argument("--augment", choices=list(augment.PRESETS), help="augmentation preset (default: per data set)")
+    p.add_argument(
+        "--rotate",
+        type=_degrees,
+        metavar="DEG",
+        help="the augmentation's largest turn either way, in degrees (default: the preset's; digits: 12)",
+    )
     p.add_argument(
         "--extras",
         choices=["pen", "none"],

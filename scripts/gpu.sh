@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 py=${PYTHON:-.venv/bin/python}
 stage=${1:-all}
 if [[ $stage == train || $stage == all ]]; then
-  # the shipped checkpoint's own commands (from its card; a fine-tune's card names its base's command too), in
+  # the shipped checkpoint's own commands (from its card; a fine-tune's card names every command before it), in
   # turn, written to runs/gpu-digitnet.pt instead (a fine-tune starting from there)
   SECONDS=0
   while read -ra step; do

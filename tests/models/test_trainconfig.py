@@ -4,12 +4,13 @@ flags win."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from harness import MNIST_CKPT
-from models import checkpoint, finetune
+from models import augment, checkpoint, finetune
 from models.trainconfig import from_args
 
 
@@ -76,9 +77,36 @@ def test_a_fine_tunes_card_remakes_it_in_two_steps_base_first():
         finetune.steps({**card, "finetune": {"from_sha256": "0" * 64}}, "runs/again.pt")
 
 
+def test_a_fine_tune_of_a_fine_tune_is_remade_base_first_then_each_fine_tune_in_turn():
+    base = "python -m models.train --dataset mnist --seed 2 --out m.pt"
+    first = "python -m models.train --finetune m.pt --epochs 3 --out m.pt"
+    card = {"command": "python -m models.train --finetune m.pt --rotate 20 --out m.pt"}
+    card["finetune"] = {"from_command": first, "from_commands": [base, first]}
+    assert finetune.steps(card, "again.pt") == [
+        ["--dataset", "mnist", "--seed", "2"],
+        ["--finetune", "again.pt", "--epochs", "3"],
+        ["--finetune", "again.pt", "--rotate", "20"],
+    ]
+    assert finetune.commands({"command": first, "finetune": {"from_command": base}}) == [base, first]
+    assert finetune.commands({"command": first, "finetune": {"from_sha256": "0" * 64}}) is None
+
+
 def test_the_shipped_mnist_checkpoint_names_every_step_that_made_it():
     card = checkpoint.read_card(MNIST_CKPT)
-    *before, last = finetune.steps(card, "runs/again.pt")
-    assert from_args(last).resolved().finetune in (None, Path("runs/again.pt"))
-    for args in before:  # a base is trained from scratch
-        assert from_args(args).finetune is None
+    first, *then = finetune.steps(card, "runs/again.pt")
+    assert from_args(first).finetune is None  # the base is trained from scratch
+    for args in then:  # and each fine-tune starts from what the step before made
+        assert from_args(args).finetune == Path("runs/again.pt")
+
+
+def test_rotate_widens_the_augmentations_turn_and_changes_nothing_else():
+    digits = augment.PRESETS["digits"]
+    assert from_args([]).resolved().augment_config == digits
+    assert from_args(["--rotate", "20"]).resolved().augment_config == replace(digits, rotate_deg=20.0)
+
+
+@pytest.mark.parametrize("turn", ["-1", "181", "twenty"])
+def test_a_turn_that_is_not_0_to_180_degrees_is_refused(turn, capsys):
+    with pytest.raises(SystemExit):
+        from_args(["--rotate", turn])
+    assert "--rotate" in capsys.readouterr().err
