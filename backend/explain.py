@@ -1,7 +1,7 @@
 """Why the model answered: an occlusion-sensitivity map over its 28x28 input. Pure numpy + Pillow; any engine.
 
 Each PATCH x PATCH square of the input (every STRIDE px) is set to the background, all of them in one
-batch; a pixel's value is the mean drop in the answer's probability over the squares that hid it
+batch (those that hide only background are left out: they cost the answer nothing); a pixel's value is the mean drop in the answer's probability over the squares that hid it
 (Zeiler & Fergus 2014). Higher means the pixel supports the answer more; below zero, it argued for
 another class. Forward passes only, so it runs in ONNX Runtime without torch, and the map is what the
 network does, not a gradient's guess (Adebayo et al. 2018: saliency that survives weight randomisation
@@ -38,9 +38,11 @@ def occlusion_map(
 
     `predict`: (N, 1, H, W) float32 -> (N, classes) probabilities; `background`: the normalised value of no ink."""
     inputs, masks = occlusions(field, background)
-    batch = np.concatenate([field[None], inputs])[:, None].astype(np.float32)
+    hides = (inputs != field[None]).any((1, 2))  # a square of background alone gives the input back unchanged
+    batch = np.concatenate([field[None], inputs[hides]])[:, None].astype(np.float32)
     probs = predict(batch)[:, answer]
-    drops = probs[0] - probs[1:]  # (N,): what hiding each square cost the answer
+    drops = np.zeros(len(inputs), probs.dtype)  # (N,): what hiding each square cost the answer
+    drops[hides] = probs[0] - probs[1:]
     cover = masks.sum(0)
     return (np.tensordot(drops, masks, axes=1) / np.maximum(cover, 1)).astype(np.float32)
 
