@@ -17,7 +17,9 @@ drawing scaled to WORK_HEIGHT px tall (ample for a 20 px digit box, and cheap):
 3. Each digit of a number of several groups is read by both networks, its probabilities their mean:
    the pair reader was trained on digits drawn with the pen lifted as well, and two readers err less
    than one. A drawing that is one group, not read as two, is read exactly as /predict reads it.
-4. Left to right by the groups' horizontal centres, which reads a line whose baseline wanders.
+4. Left to right by the groups' horizontal centres, which reads a line whose baseline wanders. A line that
+   slopes as a whole (3 pieces or more whose centres rise or fall by MIN_SLOPE degrees or more) is turned level
+   first (`backend.level`), and each digit's box turned back onto the drawing as sent.
 Each digit keeps only its own pixels, so a neighbour's stroke reaching into its box is not read.
 """
 
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from backend import level
 from backend.components import label
 from models.recipe import MIN_PEAK, PreprocessError
 
@@ -249,6 +252,11 @@ def read(
     digit is the classifier's reading alone."""
     drawing = Drawing(ink)
     found = groups(drawing, max_digits)
+    turn = level.slope([((g.left + g.right) / 2, (g.top + g.bottom) / 2) for g in found])
+    levelled = level.Level.of(ink, turn) if abs(turn) >= level.MIN_SLOPE else None
+    if levelled is not None:  # a sloping line: its digits found on the ink turned level
+        drawing = Drawing(levelled.ink)
+        found = groups(drawing, max_digits)
     height = line_height(found)
     if pairs is not None and len(found) > 1:
         found = join(drawing, found, height, pairs)
@@ -269,6 +277,8 @@ def read(
             elif len(whole) > 1:  # one digit of several: the mean of the classifier's and the pair reader's readings
                 chosen[k] = [(whole[k], (1 - READER) * probs[k] + READER * first)]
     out = [pair for group in chosen for pair in group]
+    if levelled is not None:  # each box onto the drawing as it was sent
+        out = [(Digit(d.ink, levelled.box(d.box)), p) for d, p in out]
     if len(out) > max_digits:
         raise PreprocessError("too_many_digits", f"the image holds {len(out)} digits; at most {max_digits} are read")
     return out

@@ -1,6 +1,6 @@
 """Whole numbers read through the real server: drawn numbers of 1-6 MNIST test digits posted to /predict/number.
 
-    .venv/bin/python -m bench.numbers [--count 600] [--seed 12 99 7] [--singles 1000] [--pen 0.15 0.25]
+    .venv/bin/python -m bench.numbers [--count 600] [--seed 12 99 7] [--singles 1000] [--pen 0.15 0.25] [--turn 20]
 
 The numbers (harness/numbers.py) are drawn in real Chromium with a pen: uneven sizes, a wandering
 baseline, some with a digit drawn with the pen lifted, some with two neighbours touching; in the
@@ -12,7 +12,9 @@ often /predict/number gives the same answer as /predict. Each seed (`--seed`, th
 `--count` numbers and `--singles` digits, pooled, with each seed's whole-number accuracy beside: one seed's
 600 numbers move by a point or two from seed to seed. The pen's width is a share of the line's height,
 drawn from `--pen` (0.05-0.15 by default); `--pen 0.15 0.25` draws with a thick pen, as a small number on
-the page's pad comes out. Writes bench/results/numbers.json (numbers-pen-LOW-HIGH.json for another pen).
+the page's pad comes out. `--turn 20` turns each number's canvas 20 degrees, uphill and downhill in turn (the
+single digits stay as drawn). Writes bench/results/numbers.json (numbers-pen-LOW-HIGH.json for another pen,
+numbers[-pen-LOW-HIGH]-turn-DEG.json turned).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import argparse
 import difflib
 import json
 import statistics
+from dataclasses import replace
 
 import numpy as np
 
 from harness import numbers, pen, write_result
 from harness.browser import chromium
+from harness.images import turned
 from harness.server import Server, post_png
 from models.numbers import PEN
 from models.pen import pen_option
@@ -73,11 +77,23 @@ def main(argv: list[str] | None = None) -> dict:
     )
     p.add_argument("--singles", type=int, default=1000, help="single-digit canvases a seed for /predict agreement")
     pen_option(p, PEN, "the line's height")
+    p.add_argument(
+        "--turn",
+        type=float,
+        default=0.0,
+        metavar="DEG",
+        help="turn each number's canvas this many degrees, uphill and downhill in turn (default: 0)",
+    )
     args = p.parse_args(argv)
     with chromium() as browser:
         drawn = [
             (seed, item) for seed in args.seed for item in numbers.items(browser, args.count, seed, pen_range=args.pen)
         ]
+        if args.turn:  # a line written uphill or downhill
+            drawn = [
+                (seed, replace(item, data=turned(item.data, args.turn if k % 2 else -args.turn)))
+                for k, (seed, item) in enumerate(drawn)
+            ]
         singles = [
             i for seed in args.seed for i in pen.items(browser, args.singles, 0, 0, seed=seed + 1) if i.kind == "pen"
         ]
@@ -135,7 +151,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(json.dumps({k: v for k, v in result.items() if k not in ("wrong", "by_length", "by_encoding")}, indent=1))
     print("by length:", {n: v["accuracy"] for n, v in result["by_length"].items()})
     print("by seed:", {s: v["accuracy"] for s, v in result["by_seed"].items()})
-    write_result("numbers" if args.pen == PEN else "numbers-pen-{}-{}".format(*args.pen), result)
+    name = "numbers" + ("" if args.pen == PEN else "-pen-{}-{}".format(*args.pen))
+    write_result(name + (f"-turn-{args.turn:g}" if args.turn else ""), result)
     return result
 
 

@@ -23,6 +23,13 @@ def png(img: Image.Image, **kw) -> bytes:
     return buf.getvalue()
 
 
+def turned(canvas: bytes, degrees: float) -> bytes:
+    """A PNG canvas turned `degrees` counter-clockwise onto a canvas grown to hold it, the new corners filled with
+    its background (the colour of its top-left pixel): a line of digits written uphill or downhill."""
+    img = Image.open(io.BytesIO(canvas)).convert("RGBA")
+    return png(img.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=img.getpixel((0, 0))))
+
+
 def encode(img: Image.Image, fmt: str, **kw) -> bytes:
     """Encode a PIL image in any format."""
     buf = io.BytesIO()
