@@ -1,11 +1,11 @@
 """Why the model answered: an occlusion-sensitivity map over its 28x28 input. Pure numpy + Pillow; any engine.
 
 Each PATCH x PATCH square of the input (every STRIDE px) is set to the background, all of them in one
-batch (those that hide only background are left out: they cost the answer nothing); a pixel's value is the mean drop in the answer's probability over the squares that hid it
-(Zeiler & Fergus 2014). Higher means the pixel supports the answer more; below zero, it argued for
-another class. Forward passes only, so it runs in ONNX Runtime without torch, and the map is what the
-network does, not a gradient's guess (Adebayo et al. 2018: saliency that survives weight randomisation
-is not explaining the model).
+batch (those that hide only background are left out: they cost the answer nothing); a pixel's value is
+the mean drop in the answer's probability over the squares that hid it (Zeiler & Fergus 2014). Higher
+means the pixel supports the answer more; below zero, it argued for another class. Forward passes only,
+so it runs in ONNX Runtime without torch, and the map is what the network does, not a gradient's guess
+(Adebayo et al. 2018: saliency that survives weight randomisation is not explaining the model).
 """
 
 from __future__ import annotations
