@@ -14,13 +14,18 @@ When a loop first crosses the target depends on its seed as much as on its speed
 48,000-64,000 images with seeds 1-3, the seed loop at 150,400-220,832 with seeds 0-3), so each loop runs once
 per seed (`--seeds`, the same for both: ours with `--seed`, the seed loop with `torch.manual_seed`) and the
 speedup is the ratio of their median times. Writes bench/results/train_speed-<device>[-<precision>]
-[-no-native-bf16].json, naming the CPU's capability, and ends with `speedup (median time against median
-time): N.Nx; by seed: ...`.
+[-no-native-bf16][-isa-<isa>].json, naming the CPU's capability, and ends with `speedup (median time against
+median time): N.Nx; by seed: ...`.
+
+A CPU without native bfloat16 can be played by one that has it: `ONEDNN_MAX_CPU_ISA=AVX2
+ATEN_CPU_CAPABILITY=avx2` keeps oneDNN's and PyTorch's kernels to AVX2 (bfloat16 is then emulated, and
+`auto` picks fp32); the result records both variables under `isa_limits` and its name ends `-isa-avx2`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -36,6 +41,7 @@ from models.evaluate import evaluate
 
 MEAN, STD = [0.1307], [0.3081]
 IMAGES_PER_CHECK = 3200
+ISA_LIMITS = ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY")  # environment variables that hold the kernels back
 
 
 class Reached(Exception):
@@ -159,6 +165,14 @@ def medians(runs: list[dict]) -> dict:
     }
 
 
+def result_name(device: str, precision: str, native_bf16: bool, isa_limits: dict[str, str]) -> str:
+    """train_speed-<device>[-<precision> unless auto][-no-native-bf16][-isa-<oneDNN's ISA> when held back]."""
+    forced = "" if precision == "auto" else f"-{precision}"
+    native = "" if native_bf16 else "-no-native-bf16"
+    limited = f"-isa-{isa_limits['ONEDNN_MAX_CPU_ISA'].lower()}" if "ONEDNN_MAX_CPU_ISA" in isa_limits else ""
+    return f"train_speed-{device}{forced}{native}{limited}"
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
@@ -197,6 +211,7 @@ def main(argv: list[str] | None = None) -> dict:
         else torch.cuda.is_bf16_supported(),
         precision="bf16" if bf16 else "fp32",
         cpu_threads=torch.get_num_threads(),
+        isa_limits={name: os.environ[name] for name in ISA_LIMITS if name in os.environ},
         target=args.target,
         images_per_check=IMAGES_PER_CHECK,
         torch=str(torch.__version__),
@@ -216,8 +231,7 @@ def main(argv: list[str] | None = None) -> dict:
         result["speedup_by_seed"] = [
             round(s["seconds"] / o["seconds"], 2) for o, s in zip(loops["ours"], loops["seed_style"], strict=True)
         ]
-    forced = "" if args.precision == "auto" else f"-{args.precision}"
-    write_result(f"train_speed-{device.type}{forced}{'' if result['native_bf16'] else '-no-native-bf16'}", result)
+    write_result(result_name(device.type, args.precision, result["native_bf16"], result["isa_limits"]), result)
     if "speedup" in result:
         lower = "" if result["seed_style"]["reached"] else " (at least: the seed-style loop did not always get there)"
         print(
