@@ -2,7 +2,8 @@
 
     python -m models.webreport models/checkpoints/mnist-digitnet.pt [more.pt ...]
 
-Holds the model card's essentials, the training curves (from the card's metrics), the test set's
+Holds the model card's essentials (with `commands`: every `python -m models.train` command that made the
+checkpoint, in turn, a fine-tune's base first), the training curves (from the card's metrics), the test set's
 confusion matrix and per-class accuracy, and misclassified test images (28x28 PNG data URLs) with
 what the model said; the server's GET /model/report serves it and the page draws it. `models.train`
 writes it for the checkpoint it saves. Tens of KB: the budget is 300 KB per model.
@@ -17,7 +18,7 @@ from typing import Any
 
 import torch
 
-from models import checkpoint, data
+from models import checkpoint, data, finetune
 from models.dataurl import png_data_url
 from models.evaluate import logits_of
 
@@ -59,7 +60,8 @@ def build(card: dict[str, Any], images: torch.Tensor, labels: torch.Tensor, prob
     history = metrics.get("history", {})
     pictures = images[wrong].permute(0, 2, 3, 1).squeeze(-1).numpy() if len(wrong) else []
     return {
-        "model": {k: card[k] for k in CARD_KEYS if k in card},
+        "model": {k: card[k] for k in CARD_KEYS if k in card}
+        | {"commands": finetune.commands(card) or [c for c in [card.get("command")] if c]},
         "metrics": {k: v for k, v in metrics.items() if k != "history"},
         "curves": {
             key: [round(float(v), 5) for v in history.get(key, [])]

@@ -16,6 +16,8 @@ def test_the_model_page_shows_the_cards_numbers_and_its_charts(page, server):
     expect(model_page).to_be_visible(timeout=15000)
     expect(page.get_by_test_id("card-accuracy")).to_contain_text(f"{report['test']['accuracy'] * 100:.2f}%")
     expect(page.get_by_test_id("card-parameters")).to_have_text(f"{report['model']['parameters']:,}")
+    commands = page.get_by_test_id("card-commands").locator("code")  # a fine-tune's chain, its base first
+    expect(commands).to_have_text(report["model"]["commands"])
     for chart in ("loss-chart", "accuracy-chart"):  # drawn by Chart.js on a canvas, from the report's curves
         expect(page.get_by_test_id(chart).locator("canvas")).to_have_count(1)
     assert page.get_by_test_id("loss-chart").locator("canvas").bounding_box()["height"] > 100

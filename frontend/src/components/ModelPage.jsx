@@ -90,6 +90,18 @@ function Misclassified({ items, classes }) {
   );
 }
 
+// The commands that remake the checkpoint: one, or a fine-tune's chain run in turn (its base first).
+function Commands({ commands }) {
+  if (commands.length === 1) return <code>{commands[0]}</code>;
+  return (
+    <ol className="commands">
+      {commands.map((command, i) => (
+        <li key={i}><code>{command}</code></li>
+      ))}
+    </ol>
+  );
+}
+
 // What the model is and how it learned: its card, curves, confusion matrix and mistakes (GET /model/report).
 export default function ModelPage({ model, picker }) {
   const [report, setReport] = useState(null);
@@ -124,7 +136,9 @@ export default function ModelPage({ model, picker }) {
           <dt>sha256</dt>
           <dd><code>{card.sha256.slice(0, 16)}…</code></dd>
           <dt>Reproduce</dt>
-          <dd><code>{card.command}</code></dd>
+          <dd data-testid="card-commands">
+            <Commands commands={card.commands ?? [card.command]} />
+          </dd>
         </dl>
       </section>
       {report.curves.train_loss.length > 0 && <Curves curves={report.curves} />}
