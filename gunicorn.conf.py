@@ -14,6 +14,7 @@ import sys
 
 from gunicorn.workers.sync import SyncWorker
 
+from backend import worker
 from backend.config import ConfigError, load_settings
 
 try:
@@ -24,7 +25,10 @@ except ConfigError as exc:
 bind = f"{settings.host}:{settings.port}"
 workers = settings.web_concurrency
 threads = settings.gunicorn_threads
-worker_class = "gthread" if threads > 1 else "sync"
+# one thread: a sync worker that handles only requests that have arrived whole, so slow clients hold no worker
+worker_class = (
+    "gthread" if threads > 1 else worker.configured(settings.max_upload_bytes, settings.gunicorn_read_timeout)
+)
 wsgi_app = "backend.wsgi:app"
 preload_app = True
 timeout = settings.gunicorn_timeout
@@ -65,6 +69,8 @@ def worker_exit(server, worker):
     A sync worker stops between two requests; a client whose connection the kernel had already
     queued on the shared listening socket would otherwise get a reset when the last worker closes
     it. gunicorn also calls this hook in the master for a worker that is already gone: nothing then.
+    (backend/worker.py takes the queued connections itself before it stops; any that came after are
+    answered here.)
     """
     if worker.pid != os.getpid() or not worker.booted or not isinstance(worker, SyncWorker):
         return

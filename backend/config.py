@@ -49,6 +49,7 @@ class Settings:
     web_concurrency: int = 2
     gunicorn_threads: int = 1
     gunicorn_timeout: int = 30
+    gunicorn_read_timeout: int = 30  # seconds a request may take to arrive whole (backend/worker.py)
     gunicorn_graceful_timeout: int = 20
     gunicorn_max_requests: int = 0
     gunicorn_accesslog: str = "-"  # empty: no access log
@@ -147,6 +148,7 @@ PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "web_concurrency": _int(1, 64),
     "gunicorn_threads": _int(1, 256),
     "gunicorn_timeout": _int(1, 3600),
+    "gunicorn_read_timeout": _int(1, 3600),
     "gunicorn_graceful_timeout": _int(1, 3600),
     "gunicorn_max_requests": _int(0, 1 << 30),
     "gunicorn_accesslog": lambda name, value: str(value),

@@ -7,7 +7,7 @@ pixels encoded by Pillow (adaptive filters, as scripts write), by OpenCV, as a J
 MNIST-style PNG. For each kind:
 1. in process (one thread, like a worker): median ms of decode + ink map, the MNIST recipe, the
    forward pass, and the whole Flask request;
-2. through gunicorn with 2 sync workers at concurrency 4: /predict vs /health requests/s (in
+2. through gunicorn (the Procfile's, 2 workers) at concurrency 4: /predict vs /health requests/s (in
    alternating slices: this VM's speed drifts within minutes), /predict p50/p99, and the server's own
    CPU milliseconds a request of each route (master and workers; the ratio of requests/s also pays for
    the load generator's CPU, which shares the cores).

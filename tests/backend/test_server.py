@@ -86,6 +86,7 @@ def test_serves_the_frontend(server):
         ({"MAX_UPLOAD_BYTES": "lots"}, "MAX_UPLOAD_BYTES must be a whole number"),
         ({"WEB_CONCURRENCY": "x"}, "WEB_CONCURRENCY must be a whole number, got 'x'"),
         ({"GUNICORN_TIMEOUT": "0"}, "GUNICORN_TIMEOUT must be between 1 and 3600"),
+        ({"GUNICORN_READ_TIMEOUT": "soon"}, "GUNICORN_READ_TIMEOUT must be a whole number"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be debug, info, warning, error or critical"),
     ],
 )

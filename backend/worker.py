@@ -1,0 +1,226 @@
+"""The gunicorn worker: a sync worker that runs the app only on a request that has arrived whole.
+
+gunicorn's sync worker reads a request while it handles it, so a client that sends its request slowly
+(a byte a second, as a slow-loris attack does) holds the worker until GUNICORN_TIMEOUT kills it: two
+such connections stop a two-worker server, and Heroku's router passes them through. This worker
+reads many connections at once (one selector) and keeps what each has sent until h11 says the
+request is complete: its headers, then its body by Content-Length or chunk by chunk. Only then does
+it run the app, with gunicorn's own sync handler, on the bytes kept. A request that is not whole
+within GUNICORN_READ_TIMEOUT seconds gets a 408 and is closed.
+
+After its answer, gunicorn waits (up to 2 s) for the client to close before it closes the connection
+itself (RFC 9112, 9.6), in the handler: a client that keeps its connections open would hold a sync
+worker 2 s a request. Here that wait is the selector's too, so it holds no worker.
+
+A request that comes at once (nearly all do) is read and handled as soon as it is accepted: one
+connection at a time, as the sync worker does, so the work stays spread over the workers; such a
+request is checked by a few byte searches (`plain_and_whole`), not by h11, and gunicorn's parser reads
+it as before. A request whose body is declared longer than MAX_UPLOAD_BYTES goes to the handler at once
+(the app answers 413 without reading it). One that h11 refuses while it is still arriving (not HTTP/1.1
+as RFC 9112 writes it: an HTTP/1.1 request without a Host, say) gets a 400 here, since handed over it
+could hold the worker. The answer is written as the sync worker writes it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import selectors
+import socket
+import time
+from dataclasses import dataclass
+
+import h11
+from gunicorn import util
+from gunicorn.workers.sync import SyncWorker
+
+from backend.arrival import TIMED_OUT, Arriving, Kept, answer, plain_and_whole, whole
+
+NO_ROOM = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)  # accept failing for want of resources
+MAX_PENDING = 256  # connections a worker keeps reading at once; beyond, the oldest is answered 408 (and as many
+# answered ones waiting for their clients to close: beyond, the oldest is closed)
+KEPT_BODIES = 8  # a worker keeps at most this many MAX_UPLOAD_BYTES over all of them; past it, a connection is closed
+FINISH = 2.0  # seconds a stopping worker still waits for the requests arriving to arrive whole
+LINGER = 2.0  # seconds an answered connection waits for its client to close (gunicorn's close_graceful)
+LINGER_DRAIN = 65536  # bytes read from it meanwhile, at most
+
+
+@dataclass(eq=False)
+class Lingering:
+    """An answered connection, half-closed, waiting for its client to close it."""
+
+    sock: socket.socket
+    deadline: float
+    drained: int = 0
+
+
+class WholeRequestWorker(SyncWorker):
+    """gunicorn's sync worker, but a request is handled only once it has arrived whole (module docstring)."""
+
+    max_body = 2 * 1024 * 1024  # MAX_UPLOAD_BYTES
+    read_timeout = 30.0  # GUNICORN_READ_TIMEOUT
+
+    def run(self) -> None:
+        if self.cfg.is_ssl:  # TLS is the host's (Heroku's router, a proxy); gunicorn's own: the plain sync worker
+            super().run()
+            return
+        self.arriving: dict[socket.socket, Arriving] = {}
+        self.lingering: dict[socket.socket, Lingering] = {}
+        self.kept = 0
+        self.selector = selectors.DefaultSelector()
+        for listener in self.sockets:
+            listener.setblocking(False)
+            self.selector.register(listener, selectors.EVENT_READ, listener)
+        self.selector.register(self.PIPE[0], selectors.EVENT_READ, None)  # woken by signals
+        try:
+            while self.alive:
+                self._turn()
+                if not self.is_parent_alive():
+                    break
+            self._finish()
+        finally:
+            for arriving in list(self.arriving.values()):
+                self._drop(arriving)
+            for lingering in list(self.lingering.values()):
+                self._close(lingering)
+            self.selector.close()
+
+    def _turn(self) -> None:
+        """Wait for what comes first (a connection, a request's next bytes, a client closing, a signal, a
+        deadline) and deal with it."""
+        self.notify()
+        for key, _ in self.selector.select(self._wait()):
+            if key.data is None:
+                os.read(self.PIPE[0], 1)
+            elif isinstance(key.data, Arriving):
+                self._read(key.data)
+            elif isinstance(key.data, Lingering):
+                self._drain(key.data)
+            elif self.alive:
+                self._accept(key.data)
+        self._expire(time.monotonic())
+
+    def _finish(self) -> None:
+        """Stopping (SIGTERM, max requests): the connections already queued are taken, then no more; the requests
+        arriving get FINISH seconds more to arrive whole and are answered, and the answered their wait for the
+        client to close."""
+        for listener in self.sockets:
+            self.selector.unregister(listener)
+            for _ in range(MAX_PENDING):  # the connections the kernel has queued for the workers are taken too
+                if not self._accept(listener):
+                    break
+        finish_by = time.monotonic() + FINISH
+        for arriving in self.arriving.values():
+            arriving.deadline = min(arriving.deadline, finish_by)
+        while (self.arriving or self.lingering) and self.is_parent_alive():
+            self._turn()
+
+    def _wait(self) -> float:
+        waiting = [*self.arriving.values(), *self.lingering.values()]
+        soonest = min((a.deadline for a in waiting), default=None)
+        beat = min(1.0, self.timeout / 2 if self.timeout else 1.0)
+        return beat if soonest is None else max(0.0, min(beat, soonest - time.monotonic()))
+
+    def _accept(self, listener: socket.socket) -> bool:
+        """Take one connection, if one is queued, and read it (returns whether there was one)."""
+        try:
+            client, addr = listener.accept()
+        except OSError as exc:  # another worker took it, or the client left
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK, errno.EPROTO, *NO_ROOM):
+                raise
+            if exc.errno in NO_ROOM and self.lingering:  # out of file descriptors: make room
+                self._close(min(self.lingering.values(), key=lambda x: x.deadline))
+            return False
+        client.setblocking(False)
+        util.close_on_exec(client)
+        if len(self.arriving) >= MAX_PENDING:
+            self._drop(min(self.arriving.values(), key=lambda a: a.deadline), TIMED_OUT)
+        arriving = Arriving(client, addr, listener, time.monotonic() + self.read_timeout)
+        self.arriving[client] = arriving
+        self._read(arriving)  # a request usually arrives with its connection: handled now, never watched
+        if client in self.arriving:  # the rest is still to come
+            self.selector.register(client, selectors.EVENT_READ, arriving)
+            arriving.watched = True
+        return True
+
+    def _read(self, arriving: Arriving) -> None:
+        try:
+            data = arriving.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data or self.kept + len(data) > KEPT_BODIES * self.max_body:  # gone before it was whole, or too much
+            self._drop(arriving)
+            return
+        first = not arriving.data
+        arriving.data += data
+        self.kept += len(data)
+        if first and plain_and_whole(arriving.data, self.max_body):
+            complete = True  # gunicorn's parser reads it, as it reads every request
+        else:
+            arriving.parser.receive_data(data)  # from its first bytes on
+            try:
+                complete = whole(arriving, self.max_body)
+            except (h11.RemoteProtocolError, OSError) as exc:  # handed over, it could hold the worker: refused here
+                self._drop(arriving, answer("400 Bad Request", "bad_request", f"not an HTTP/1.1 request: {exc}"))
+                return
+        if complete:
+            self._forget(arriving)
+            arriving.sock.setblocking(True)
+            self.handle(arriving.listener, Kept(arriving, self._linger), arriving.addr)
+
+    def _expire(self, now: float) -> None:
+        for arriving in [a for a in self.arriving.values() if a.deadline <= now]:
+            self._drop(arriving, TIMED_OUT)
+        for lingering in [x for x in self.lingering.values() if x.deadline <= now]:
+            self._close(lingering)
+
+    def _linger(self, sock: socket.socket) -> None:
+        """An answered, half-closed connection: closed once its client closes it, or after LINGER seconds."""
+        if len(self.lingering) >= MAX_PENDING:
+            self._close(min(self.lingering.values(), key=lambda x: x.deadline))
+        try:
+            sock.setblocking(False)
+            lingering = Lingering(sock, time.monotonic() + LINGER)
+            self.selector.register(sock, selectors.EVENT_READ, lingering)
+        except (OSError, ValueError):
+            util.close(sock)
+            return
+        self.lingering[sock] = lingering
+
+    def _drain(self, lingering: Lingering) -> None:
+        try:
+            data = lingering.sock.recv(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        lingering.drained += len(data)
+        if not data or lingering.drained >= LINGER_DRAIN:
+            self._close(lingering)
+
+    def _close(self, lingering: Lingering) -> None:
+        self.selector.unregister(lingering.sock)
+        del self.lingering[lingering.sock]
+        util.close(lingering.sock)
+
+    def _forget(self, arriving: Arriving) -> None:
+        if arriving.watched:
+            self.selector.unregister(arriving.sock)
+        del self.arriving[arriving.sock]
+        self.kept -= len(arriving.data)
+
+    def _drop(self, arriving: Arriving, answer: bytes = b"") -> None:
+        self._forget(arriving)
+        if answer:
+            try:
+                arriving.sock.send(answer)  # best effort: a full send buffer just closes
+            except OSError:
+                pass
+        util.close(arriving.sock)
+
+
+def configured(max_body: int, read_timeout: float) -> type[WholeRequestWorker]:
+    """The worker class with the server's settings (gunicorn.conf.py)."""
+    return type("WholeRequestWorker", (WholeRequestWorker,), {"max_body": max_body, "read_timeout": read_timeout})

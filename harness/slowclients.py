@@ -1,0 +1,53 @@
+"""Clients that hold a server's connections: trickling a request (slow loris), or keeping answered ones open."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+REQUEST_LINE = b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+BODY_HEADERS = b"Content-Type: image/png\r\nContent-Length: 100000\r\n\r\n"
+
+
+def trickle(port: int, how: str, stop: threading.Event) -> None:
+    """The start of a request, then a byte of body (`how="body"`) or a header line (`"headers"`) a second,
+    until `stop` or until the server cuts the connection off."""
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        try:
+            conn.sendall(REQUEST_LINE + (BODY_HEADERS if how == "body" else b""))
+            while not stop.wait(1.0):
+                conn.sendall(b"x" if how == "body" else b"X-Slow: 1\r\n")
+        except OSError:  # cut off: what a defence does
+            pass
+
+
+HELD = 100  # connections kept open at once (the oldest is closed beyond)
+
+
+def keep_open(port: int, answered: list, stop: threading.Event) -> None:
+    """GET /health again and again, reading each answer but not closing the connection (the last HELD stay
+    open until `stop`); each answer read is counted in `answered`."""
+    held: list[socket.socket] = []
+    try:
+        while not stop.is_set():
+            conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+            held.append(conn)
+            if len(held) > HELD:
+                held.pop(0).close()
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            if conn.recv(4096).startswith(b"HTTP/1.1 200"):
+                answered.append(1)
+    except OSError:
+        pass
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def start(target, count: int, *args) -> tuple[threading.Event, list[threading.Thread]]:
+    """`count` threads running target(*args, stop) ... ; set the event and join them to end it."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=target, args=(*args, stop), daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    return stop, threads
