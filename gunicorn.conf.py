@@ -5,7 +5,9 @@ so a bad value stops the server with the same one-line message the app would giv
 with it every model, is loaded once in the master before the workers fork (preload_app), so the
 workers share the weights and libraries copy-on-write. Each worker then gets its models ready
 (torch: thread pool, and the network onto the GPU; ONNX Runtime: its own sessions where a model has
-more than one thread, since a forked process inherits none of a session's threads).
+more than one thread, since a forked process inherits none of a session's threads). The workers are
+backend/worker.py's: gunicorn's sync worker, handed only requests that have arrived whole, so a slow
+client holds none (with GUNICORN_THREADS > 1, gunicorn's gthread workers, which a slow client can hold).
 """
 
 import gc
