@@ -45,6 +45,16 @@ LINGER = 2.0  # seconds an answered connection waits for its client to close (gu
 LINGER_DRAIN = 65536  # bytes read from it meanwhile, at most
 
 
+def received(sock: socket.socket, size: int) -> bytes | None:
+    """What a non-blocking socket has for us: None if nothing yet, b"" once the client has closed it (or it failed)."""
+    try:
+        return sock.recv(size)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
+
+
 @dataclass(eq=False)
 class Lingering:
     """An answered connection, half-closed, waiting for its client to close it."""
@@ -144,12 +154,9 @@ class WholeRequestWorker(SyncWorker):
         return True
 
     def _read(self, arriving: Arriving) -> None:
-        try:
-            data = arriving.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
+        data = received(arriving.sock, 65536)
+        if data is None:
             return
-        except OSError:
-            data = b""
         if not data or self.kept + len(data) > KEPT_BODIES * self.max_body:  # gone before it was whole, or too much
             self._drop(arriving)
             return
@@ -190,12 +197,9 @@ class WholeRequestWorker(SyncWorker):
         self.lingering[sock] = lingering
 
     def _drain(self, lingering: Lingering) -> None:
-        try:
-            data = lingering.sock.recv(4096)
-        except (BlockingIOError, InterruptedError):
+        data = received(lingering.sock, 4096)
+        if data is None:
             return
-        except OSError:
-            data = b""
         lingering.drained += len(data)
         if not data or lingering.drained >= LINGER_DRAIN:
             self._close(lingering)
