@@ -103,12 +103,25 @@ class WholeRequestWorker(SyncWorker):
             if key.data is None:
                 os.read(self.PIPE[0], 1)
             elif isinstance(key.data, Arriving):
-                self._read(key.data)
+                self._guarded(self._read, key.data)
             elif isinstance(key.data, Lingering):
-                self._drain(key.data)
+                self._guarded(self._drain, key.data)
             elif self.alive:
                 self._accept(key.data)
         self._expire(time.monotonic())
+
+    def _guarded(self, step, connection: Arriving | Lingering) -> None:
+        """One connection's step; a bug in it costs that connection, never the worker and the others it holds."""
+        try:
+            step(connection)
+        except Exception:
+            self.log.exception("Error reading a connection; it is closed")
+            if connection.sock in self.arriving:
+                self._drop(self.arriving[connection.sock])
+            elif connection.sock in self.lingering:
+                self._close(self.lingering[connection.sock])
+            else:
+                util.close(connection.sock)
 
     def _finish(self) -> None:
         """Stopping (SIGTERM, max requests): the connections already queued are taken, then no more; the requests
@@ -147,7 +160,7 @@ class WholeRequestWorker(SyncWorker):
             self._drop(min(self.arriving.values(), key=lambda a: a.deadline), TIMED_OUT)
         arriving = Arriving(client, addr, listener, time.monotonic() + self.read_timeout)
         self.arriving[client] = arriving
-        self._read(arriving)  # a request usually arrives with its connection: handled now, never watched
+        self._guarded(self._read, arriving)  # a request usually arrives with its connection: handled now, unwatched
         if client in self.arriving:  # the rest is still to come
             self.selector.register(client, selectors.EVENT_READ, arriving)
             arriving.watched = True

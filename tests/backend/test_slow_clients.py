@@ -4,6 +4,7 @@ worker, and a request that arrives in pieces is answered as if it came at once. 
 from __future__ import annotations
 
 import json
+import random
 import socket
 import time
 
@@ -126,3 +127,51 @@ def test_a_request_still_arriving_that_is_not_http_1_1_gets_a_json_400(server):
     answer = _raw(server, [b"GET /health HTTP/1.1\r\n", b"\r\n"])
     assert answer.startswith(b"HTTP/1.1 400") and _json_of(answer)["error"]["code"] == "bad_request"
     assert requests.get(server.url + "/health", timeout=ENOUGH).status_code == 200
+
+
+SEEDS = [  # requests the mangled ones start from: plain, chunked, waiting for 100 Continue, a GET
+    b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 10\r\n\r\n0123456789",
+    b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    b"POST /predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
+    b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+]
+SPLICES = [b"\r\n", b":", b" ", b"\x00", b"\r\n\r\n", b"x" * 9000, b"Host: y\r\n", b"Expect: 100-continue\r\n"]
+SPLICES += [b"Content-Length: 99999999999999999999\r\n", b"Transfer-Encoding: chunked\r\n", b"ffffffffffffffff\r\n"]
+
+
+def _mangled(rng: random.Random) -> bytes:
+    """A request with a few bytes or pieces of HTTP deleted, inserted, flipped or cut off."""
+    data = bytearray(rng.choice(SEEDS))
+    for _ in range(rng.randint(1, 6)):
+        i, op = rng.randrange(len(data) + 1), rng.randrange(4)
+        if op == 0 and data:
+            del data[i % len(data)]
+        elif op == 1:
+            data[i:i] = rng.choice(SPLICES)
+        elif op == 2 and data:
+            data[i % len(data)] ^= 1 << rng.randrange(8)
+        else:
+            del data[i:]
+    return bytes(data)
+
+
+def test_mangled_requests_sent_in_pieces_never_stop_a_worker():
+    """200 mangled requests, each cut into up to four pieces: every worker survives, and the server still reads."""
+    rng = random.Random(34)
+    with Server(env={"DEVICE": "cpu", "GUNICORN_READ_TIMEOUT": "1"}) as server:
+        workers = sorted(server.worker_pids())
+        for _ in range(200):
+            data = _mangled(rng)
+            cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, 3)))
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+                try:
+                    for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True):
+                        conn.sendall(data[start:end])
+                    if rng.random() < 0.9:  # done sending (else the request may wait for its 408, a second)
+                        conn.shutdown(socket.SHUT_WR)
+                    conn.recv(65536)  # an answer, a close, or a 408
+                except OSError:  # refused mid-way: a reset is an answer too
+                    pass
+        assert sorted(server.worker_pids()) == workers
+        assert "Traceback" not in server.output()
+        assert _ask(server, 2, timeout=ENOUGH) == [7, 7]
