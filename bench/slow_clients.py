@@ -54,8 +54,7 @@ def main(argv: list[str] | None = None) -> dict:
             stop, threads = slowclients.start(slowclients.keep_open, args.clients, server.port, holders)
         else:
             stop, threads = slowclients.start(slowclients.trickle, args.clients, server.port, args.how)
-        time.sleep(1.0)  # every client has begun
-        try:
+        try:  # every client has begun
             health = health_while(server, args.seconds)
         finally:
             stop.set()

@@ -9,12 +9,13 @@ REQUEST_LINE = b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 BODY_HEADERS = b"Content-Type: image/png\r\nContent-Length: 100000\r\n\r\n"
 
 
-def trickle(port: int, how: str, stop: threading.Event) -> None:
-    """The start of a request, then a byte of body (`how="body"`) or a header line (`"headers"`) a second,
-    until `stop` or until the server cuts the connection off."""
+def trickle(port: int, how: str, stop: threading.Event, begun: threading.Semaphore) -> None:
+    """The start of a request (then `begun` is released), then a byte of body (`how="body"`) or a header line
+    (`"headers"`) a second, until `stop` or until the server cuts the connection off."""
     with socket.create_connection(("127.0.0.1", port)) as conn:
         try:
             conn.sendall(REQUEST_LINE + (BODY_HEADERS if how == "body" else b""))
+            begun.release()
             while not stop.wait(1.0):
                 conn.sendall(b"x" if how == "body" else b"X-Slow: 1\r\n")
         except OSError:  # cut off: what a defence does
@@ -24,9 +25,9 @@ def trickle(port: int, how: str, stop: threading.Event) -> None:
 HELD = 100  # connections kept open at once (the oldest is closed beyond)
 
 
-def keep_open(port: int, answered: list, stop: threading.Event) -> None:
+def keep_open(port: int, answered: list, stop: threading.Event, begun: threading.Semaphore) -> None:
     """GET /health again and again, reading each answer but not closing the connection (the last HELD stay
-    open until `stop`); each answer read is counted in `answered`."""
+    open until `stop`); each answer read is counted in `answered`, and the first releases `begun`."""
     held: list[socket.socket] = []
     try:
         while not stop.is_set():
@@ -37,6 +38,8 @@ def keep_open(port: int, answered: list, stop: threading.Event) -> None:
             conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             if conn.recv(4096).startswith(b"HTTP/1.1 200"):
                 answered.append(1)
+                if len(held) == 1:
+                    begun.release()
     except OSError:
         pass
     finally:
@@ -45,9 +48,13 @@ def keep_open(port: int, answered: list, stop: threading.Event) -> None:
 
 
 def start(target, count: int, *args) -> tuple[threading.Event, list[threading.Thread]]:
-    """`count` threads running target(*args, stop) ... ; set the event and join them to end it."""
-    stop = threading.Event()
-    threads = [threading.Thread(target=target, args=(*args, stop), daemon=True) for _ in range(count)]
+    """`count` threads running target(*args, stop, begun), returned once each has begun (sent its request's start,
+    or had its first answer); set the event and join them to end it."""
+    stop, begun = threading.Event(), threading.Semaphore(0)
+    threads = [threading.Thread(target=target, args=(*args, stop, begun), daemon=True) for _ in range(count)]
     for thread in threads:
         thread.start()
+    for _ in threads:
+        if not begun.acquire(timeout=10):
+            raise RuntimeError("a client could not begin: is the server up?")
     return stop, threads
