@@ -1,10 +1,10 @@
 """Clients that hold connections, against gunicorn (Procfile, 2 workers) on 127.0.0.1: bounded, stops by itself.
 
-    .venv/bin/python -m bench.slow_clients [--clients 2] [--how body|headers|keep-open] [--seconds 15] [--env KEY=VALUE ...]
+    .venv/bin/python -m bench.slow_clients [--clients 2] [--how body|headers|idle|keep-open] [--seconds 15] [--env KEY=VALUE ...]
 
 --clients connections that send a POST /predict and then trickle it, a byte of body (`body`) or a header
-line (`headers`) a second, as a slow-loris attack does; or (`keep-open`) that send whole requests,
-read the answers and never close. Meanwhile one ordinary client asks GET /health again and again (5 s
+line (`headers`) a second, as a slow-loris attack does; that send nothing at all (`idle`); or
+(`keep-open`) that send whole requests, read the answers and never close. Meanwhile one ordinary client asks GET /health again and again (5 s
 timeout each) for --seconds: how many were answered, how many not, and the slowest. `--env` passes
 settings to the server (e.g. `GUNICORN_THREADS=4`). Writes bench/results/slow_clients.json (one entry
 per run's settings, kept across runs).
@@ -43,7 +43,7 @@ def health_while(server: Server, seconds: float) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clients", type=int, default=2, help="connections held (default: 2, one per worker)")
-    p.add_argument("--how", choices=["body", "headers", "keep-open"], default="body", help="how they hold it")
+    p.add_argument("--how", choices=["body", "headers", "idle", "keep-open"], default="body", help="how they hold it")
     p.add_argument("--seconds", type=float, default=15.0, help="how long /health is asked meanwhile")
     p.add_argument("--env", nargs="*", default=[], metavar="KEY=VALUE", help="server settings")
     args = p.parse_args(argv)
@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> dict:
         holders: list = []
         if args.how == "keep-open":
             stop, threads = slowclients.start(slowclients.keep_open, args.clients, server.port, holders)
+        elif args.how == "idle":
+            stop, threads = slowclients.start(slowclients.idle, args.clients, server.port)
         else:
             stop, threads = slowclients.start(slowclients.trickle, args.clients, server.port, args.how)
         try:  # every client has begun

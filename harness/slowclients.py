@@ -1,4 +1,4 @@
-"""Clients that hold a server's connections: trickling a request (slow loris), or keeping answered ones open."""
+"""Clients that hold a server's connections: idle, trickling a request (slow loris), or keeping answered ones open."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ def trickle(port: int, how: str, stop: threading.Event, begun: threading.Semapho
                 conn.sendall(b"x" if how == "body" else b"X-Slow: 1\r\n")
         except OSError:  # cut off: what a defence does
             pass
+
+
+def idle(port: int, stop: threading.Event, begun: threading.Semaphore) -> None:
+    """A connection that sends nothing at all until `stop`."""
+    with socket.create_connection(("127.0.0.1", port)):
+        begun.release()
+        stop.wait()
 
 
 HELD = 100  # connections kept open at once (the oldest is closed beyond)

@@ -58,6 +58,16 @@ def test_clients_that_send_their_requests_a_byte_a_second_hold_no_worker(server)
                 thread.join()
 
 
+def test_connections_that_send_nothing_hold_no_worker(server):
+    stop, threads = slowclients.start(slowclients.idle, 8, server.port)
+    try:  # each is connected
+        assert _ask(server, 5, timeout=ENOUGH) == [7] * 5
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
 def test_clients_that_keep_answered_connections_open_hold_no_worker(server):
     """gunicorn waits up to 2 s after an answer for the client to close; that wait must not hold a worker."""
     answered: list = []
