@@ -59,7 +59,8 @@ class Kept:
         if self._data:
             out, self._data = self._data[:size], self._data[size:]
             return bytes(out)
-        # only a request handed over early reads on (one h11 refused): that too within its deadline
+        # only a request handed over before its body (declared over MAX_UPLOAD_BYTES, refused unread) could read
+        # on: if anything does, within the request's deadline
         left = self._deadline - time.monotonic()
         if left <= 0 or not select.select([self._sock], [], [], left)[0]:
             raise TimeoutError("the request did not arrive in time")

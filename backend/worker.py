@@ -228,11 +228,11 @@ class WholeRequestWorker(SyncWorker):
         del self.arriving[arriving.sock]
         self.kept -= len(arriving.data)
 
-    def _drop(self, arriving: Arriving, answer: bytes = b"") -> None:
+    def _drop(self, arriving: Arriving, reply: bytes = b"") -> None:
         self._forget(arriving)
-        if answer:
+        if reply:
             try:
-                arriving.sock.send(answer)  # best effort: a full send buffer just closes
+                arriving.sock.send(reply)  # best effort: a full send buffer just closes
             except OSError:
                 pass
         util.close(arriving.sock)
