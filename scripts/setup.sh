@@ -14,6 +14,17 @@ if [ ! -x .venv/bin/python ]; then
 fi
 reqs=requirements.txt
 [ "$mode" = dev ] && reqs=requirements-dev.txt
+# A full disk otherwise shows up as pip's bare "OSError: [Errno 28]": say so first, with what it takes.
+# dev: torch's CUDA build and its nvidia libraries (~5.6 GB) + the data sets; run: ~0.5 GB.
+need_mb=1024; biggest=onnxruntime
+[ "$mode" = dev ] && need_mb=8192 && biggest=torch
+if ! .venv/bin/python -c "import $biggest" 2>/dev/null; then
+  free_mb=$(df -Pm . | awk 'NR == 2 {print $4}')
+  if [ "$free_mb" -lt "$need_mb" ]; then
+    echo "setup.sh: $free_mb MB free on $(df -P . | awk 'NR == 2 {print $6}'), $mode needs about $need_mb MB" >&2
+    exit 1
+  fi
+fi
 echo "== pip install -r $reqs"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$reqs" 2> >(grep -v "is ignored: it is neither" >&2)
 
