@@ -7,7 +7,7 @@ workers share the weights and libraries copy-on-write. Each worker then gets its
 (torch: thread pool, and the network onto the GPU; ONNX Runtime: its own sessions where a model has
 more than one thread, since a forked process inherits none of a session's threads). The workers are
 backend/worker.py's: gunicorn's sync worker, handed only requests that have arrived whole, so a slow
-client holds none (with GUNICORN_THREADS > 1, gunicorn's gthread workers, which a slow client can hold).
+client holds none (with GUNICORN_THREADS > 1, handled by that many threads a worker).
 """
 
 import gc
@@ -27,10 +27,8 @@ except ConfigError as exc:
 bind = f"{settings.host}:{settings.port}"
 workers = settings.web_concurrency
 threads = settings.gunicorn_threads
-# one thread: a sync worker that handles only requests that have arrived whole, so slow clients hold no worker
-worker_class = (
-    "gthread" if threads > 1 else worker.configured(settings.max_upload_bytes, settings.gunicorn_read_timeout)
-)
+# workers that handle only requests that have arrived whole (in `threads` threads), so slow clients hold none
+worker_class = worker.configured(settings.max_upload_bytes, settings.gunicorn_read_timeout)
 wsgi_app = "backend.wsgi:app"
 preload_app = True
 timeout = settings.gunicorn_timeout

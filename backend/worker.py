@@ -19,15 +19,23 @@ it as before. A request whose body is declared longer than MAX_UPLOAD_BYTES goes
 (the app answers 413 without reading it). One that h11 refuses while it is still arriving (not HTTP/1.1
 as RFC 9112 writes it: an HTTP/1.1 request without a Host, say) gets a 400 here, since handed over it
 could hold the worker. The answer is written as the sync worker writes it.
+
+With GUNICORN_THREADS > 1 the whole requests are handled by that many threads, and the selector goes on
+reading the others meanwhile (gunicorn's gthread worker reads a request in its thread, so slow clients
+hold its threads as they hold a sync worker). While every thread is busy the worker takes no new
+connection, so the other workers take them. A handler thread hands its answered connection back to the
+selector through a queue.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import queue
 import selectors
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import h11
@@ -78,10 +86,16 @@ class WholeRequestWorker(SyncWorker):
         self.lingering: dict[socket.socket, Lingering] = {}
         self.kept = 0
         self.selector = selectors.DefaultSelector()
-        for listener in self.sockets:
-            listener.setblocking(False)
-            self.selector.register(listener, selectors.EVENT_READ, listener)
+        self.listening = False
+        self._listen(True)
         self.selector.register(self.PIPE[0], selectors.EVENT_READ, None)  # woken by signals
+        self.pool = ThreadPoolExecutor(self.cfg.threads) if self.cfg.threads > 1 else None
+        self.busy = 0  # requests handed to the pool and not yet answered
+        self.returned: queue.SimpleQueue[socket.socket | None] = queue.SimpleQueue()  # from the pool's threads
+        self.wake_r, self.wake_w = os.pipe()  # ... which then wake the selector
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(self.wake_w, False)
+        self.selector.register(self.wake_r, selectors.EVENT_READ, self.returned)
         try:
             while self.alive:
                 self._turn()
@@ -89,11 +103,28 @@ class WholeRequestWorker(SyncWorker):
                     break
             self._finish()
         finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+                self._returns()
             for arriving in list(self.arriving.values()):
                 self._drop(arriving)
             for lingering in list(self.lingering.values()):
                 self._close(lingering)
             self.selector.close()
+            os.close(self.wake_r)
+            os.close(self.wake_w)
+
+    def _listen(self, on: bool) -> None:
+        """Watch the listening sockets for new connections, or stop (every thread busy, or stopping)."""
+        if on == self.listening:
+            return
+        for listener in self.sockets:
+            if on:
+                listener.setblocking(False)
+                self.selector.register(listener, selectors.EVENT_READ, listener)
+            else:
+                self.selector.unregister(listener)
+        self.listening = on
 
     def _turn(self) -> None:
         """Wait for what comes first (a connection, a request's next bytes, a client closing, a signal, a
@@ -102,6 +133,8 @@ class WholeRequestWorker(SyncWorker):
         for key, _ in self.selector.select(self._wait()):
             if key.data is None:
                 os.read(self.PIPE[0], 1)
+            elif key.data is self.returned:
+                self._returns()
             elif isinstance(key.data, Arriving):
                 self._guarded(self._read, key.data)
             elif isinstance(key.data, Lingering):
@@ -127,15 +160,15 @@ class WholeRequestWorker(SyncWorker):
         """Stopping (SIGTERM, max requests): the connections already queued are taken, then no more; the requests
         arriving get FINISH seconds more to arrive whole and are answered, and the answered their wait for the
         client to close."""
+        self._listen(False)
         for listener in self.sockets:
-            self.selector.unregister(listener)
             for _ in range(MAX_PENDING):  # the connections the kernel has queued for the workers are taken too
                 if not self._accept(listener):
                     break
         finish_by = time.monotonic() + FINISH
         for arriving in self.arriving.values():
             arriving.deadline = min(arriving.deadline, finish_by)
-        while (self.arriving or self.lingering) and self.is_parent_alive():
+        while (self.arriving or self.lingering or self.busy) and self.is_parent_alive():
             self._turn()
 
     def _wait(self) -> float:
@@ -188,7 +221,49 @@ class WholeRequestWorker(SyncWorker):
         if complete:
             self._forget(arriving)
             arriving.sock.setblocking(True)
-            self.handle(arriving.listener, Kept(arriving, self._linger), arriving.addr)
+            if self.pool is None:
+                self.handle(arriving.listener, Kept(arriving, self._linger), arriving.addr)
+                return
+            self.busy += 1
+            if self.busy >= self.cfg.threads:
+                self._listen(False)  # every thread busy: the other workers take the new connections
+            self.pool.submit(self._handle_in_thread, arriving)
+
+    def _handle_in_thread(self, arriving: Arriving) -> None:
+        """In a pool thread: gunicorn's sync handler on a whole request; the answered connection, and then that
+        the thread is free, go back to the selector (`_returns`)."""
+        try:
+            self.handle(arriving.listener, Kept(arriving, self._return), arriving.addr)
+        except BaseException:  # noqa: BLE001 - gunicorn's handler catches what the app raises; this is a last guard
+            self.log.exception("Error handling a request")
+            util.close(arriving.sock)
+        finally:
+            self._return(None)
+
+    def _return(self, sock: socket.socket | None) -> None:
+        self.returned.put(sock)
+        try:
+            os.write(self.wake_w, b".")
+        except BlockingIOError:  # the pipe is full of wake-ups already: the selector wakes anyway
+            pass
+
+    def _returns(self) -> None:
+        """In the selector's thread: what the pool's threads handed back (answered connections; None: a thread free)."""
+        try:
+            os.read(self.wake_r, 4096)
+        except BlockingIOError:
+            pass
+        while True:
+            try:
+                sock = self.returned.get_nowait()
+            except queue.Empty:
+                return
+            if sock is not None:
+                self._linger(sock)
+                continue
+            self.busy -= 1
+            if self.alive and self.busy < self.cfg.threads:
+                self._listen(True)
 
     def _expire(self, now: float) -> None:
         for arriving in [a for a in self.arriving.values() if a.deadline <= now]:

@@ -26,8 +26,9 @@ HEALTH_TIMEOUT = 5.0  # seconds a /health request may take before it counts as n
 
 def health_while(server: Server, seconds: float) -> dict:
     """GET /health again and again for `seconds`: answered, not answered within HEALTH_TIMEOUT, slowest. Each on a
-    new connection, as a new visitor comes (harness.loadgen keeps one open, which gthread workers then serve past
-    the slow clients: 25,124 answers against 7 here with 8 of them and GUNICORN_THREADS=4)."""
+    new connection, as a new visitor comes (harness.loadgen keeps one open, which gunicorn's gthread workers, the
+    GUNICORN_THREADS=4 workers before stop 35, then served past the slow clients: 25,124 answers against 7 here
+    with 8 of them)."""
     answered = failed = 0
     slowest = 0.0
     end = time.monotonic() + seconds

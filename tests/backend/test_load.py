@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from harness import faults, loadgen, wrk
 from harness.images import SEVEN, stroke_canvas
@@ -23,8 +25,10 @@ def test_killed_worker_is_replaced_with_under_one_percent_failures(server):
     assert r["failure_rate"] < 0.01, r
 
 
-def test_sigterm_completes_requests_in_flight_and_workers_exit_by_themselves():
-    server = Server(env=faults.PATIENT_MASTER, workers=2).start()
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_sigterm_completes_requests_in_flight_and_workers_exit_by_themselves(threads):
+    """As deployed, and with each worker handling requests in two threads (GUNICORN_THREADS)."""
+    server = Server(env={**faults.PATIENT_MASTER, "GUNICORN_THREADS": threads}, workers=2).start()
     try:
         r = faults.graceful_term(server, wait=60)
     finally:
@@ -60,3 +64,21 @@ def test_wrk_posts_the_image_and_every_predict_is_answered(server):
 def test_wrk_refuses_anything_but_loopback():
     with pytest.raises(ValueError, match="loopback"):
         loadgen.alternating("http://10.0.0.1:80", b"", concurrency=1, seconds=1, slices=1, client=wrk.CLIENT)
+
+
+def _post(url: str, png: bytes) -> int:
+    return requests.post(url + "/predict", data=png, headers={"Content-Type": "image/png"}, timeout=30).status_code
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_workers_restarted_after_max_requests_lose_no_request(threads):
+    """GUNICORN_MAX_REQUESTS: each worker leaves after about 40 requests and is replaced, while four clients post
+    all along; every request is answered, by workers of several generations."""
+    env = {"DEVICE": "cpu", "GUNICORN_MAX_REQUESTS": "40", "GUNICORN_THREADS": threads}
+    with Server(env=env, workers=2) as server:
+        first = set(server.worker_pids())
+        png = stroke_canvas(SEVEN)
+        with ThreadPoolExecutor(4) as pool:
+            codes = list(pool.map(lambda _: _post(server.url, png), range(400)))
+        assert codes == [200] * 400
+        assert not first & set(server.worker_pids())  # each first worker has been replaced

@@ -1,6 +1,8 @@
 """Clients that hold connections (backend/worker.py) against the Procfile's gunicorn on 127.0.0.1: they hold no
-worker, a request that arrives in pieces is answered as if it came at once, and mangled ones stop no worker.
-A few seconds each (the mangled requests: about 20 s)."""
+worker, a request that arrives in pieces is answered as if it came at once, and mangled ones stop no worker;
+with GUNICORN_THREADS > 1 as well (one worker of two threads: gunicorn's gthread worker, which reads a request
+in its thread, fails those of trickling and silent connections). A few seconds each (the mangled requests:
+about 20 s)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import json
 import random
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from harness import slowclients
@@ -16,6 +20,20 @@ from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
 
 ENOUGH = 5.0  # seconds: a server that answers in milliseconds; a held worker would take until GUNICORN_TIMEOUT
+THREADED = {"DEVICE": "cpu", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2"}
+
+
+@pytest.fixture(scope="module")
+def threaded():
+    """One worker handling requests in two threads."""
+    with Server(env=THREADED, workers=1) as s:
+        yield s
+
+
+@pytest.fixture(params=["server", "threaded"])
+def any_server(request):
+    """The Procfile's server as deployed (2 sync workers), then one worker of two threads."""
+    return request.getfixturevalue(request.param)
 
 
 def _ask(server: Server, n: int, timeout: float) -> list[int]:
@@ -45,12 +63,12 @@ def _json_of(answer: bytes) -> dict:
     return json.loads(answer.split(b"\r\n\r\n", 1)[1])
 
 
-def test_clients_that_send_their_requests_a_byte_a_second_hold_no_worker(server):
-    stop_bodies, bodies = slowclients.start(slowclients.trickle, 8, server.port, "body")
-    stop_headers, headers = slowclients.start(slowclients.trickle, 8, server.port, "headers")
+def test_clients_that_send_their_requests_a_byte_a_second_hold_no_worker(any_server):
+    stop_bodies, bodies = slowclients.start(slowclients.trickle, 8, any_server.port, "body")
+    stop_headers, headers = slowclients.start(slowclients.trickle, 8, any_server.port, "headers")
     try:  # every slow client has begun its request
-        assert _ask(server, 10, timeout=ENOUGH) == [7] * 10
-        assert requests.get(server.url + "/health", timeout=ENOUGH).status_code == 200
+        assert _ask(any_server, 10, timeout=ENOUGH) == [7] * 10
+        assert requests.get(any_server.url + "/health", timeout=ENOUGH).status_code == 200
     finally:
         for stop, threads in ((stop_bodies, bodies), (stop_headers, headers)):
             stop.set()
@@ -58,22 +76,22 @@ def test_clients_that_send_their_requests_a_byte_a_second_hold_no_worker(server)
                 thread.join()
 
 
-def test_connections_that_send_nothing_hold_no_worker(server):
-    stop, threads = slowclients.start(slowclients.idle, 8, server.port)
+def test_connections_that_send_nothing_hold_no_worker(any_server):
+    stop, threads = slowclients.start(slowclients.idle, 8, any_server.port)
     try:  # each is connected
-        assert _ask(server, 5, timeout=ENOUGH) == [7] * 5
+        assert _ask(any_server, 5, timeout=ENOUGH) == [7] * 5
     finally:
         stop.set()
         for thread in threads:
             thread.join()
 
 
-def test_clients_that_keep_answered_connections_open_hold_no_worker(server):
+def test_clients_that_keep_answered_connections_open_hold_no_worker(any_server):
     """gunicorn waits up to 2 s after an answer for the client to close; that wait must not hold a worker."""
     answered: list = []
-    stop, threads = slowclients.start(slowclients.keep_open, 4, server.port, answered)
+    stop, threads = slowclients.start(slowclients.keep_open, 4, any_server.port, answered)
     try:  # each holds an answered connection open already
-        assert _ask(server, 20, timeout=1.5) == [7] * 20  # each under the 2 s a held worker would take
+        assert _ask(any_server, 20, timeout=1.5) == [7] * 20  # each under the 2 s a held worker would take
     finally:
         stop.set()
         for thread in threads:
@@ -81,34 +99,34 @@ def test_clients_that_keep_answered_connections_open_hold_no_worker(server):
     assert len(answered) > 20  # they were answered too, without closing
 
 
-def test_a_request_sent_in_pieces_is_answered_as_if_sent_at_once(server):
+def test_a_request_sent_in_pieces_is_answered_as_if_sent_at_once(any_server):
     png = stroke_canvas(SEVEN)
-    at_once = requests.post(server.url + "/predict", data=png, headers={"Content-Type": "image/png"}, timeout=10)
+    at_once = requests.post(any_server.url + "/predict", data=png, headers={"Content-Type": "image/png"}, timeout=10)
     head = f"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: {len(png)}\r\n\r\n"
     step = len(png) // 4 + 1
     answer = _raw(
-        server, [head[:20].encode(), head[20:].encode()] + [png[i : i + step] for i in range(0, len(png), step)]
+        any_server, [head[:20].encode(), head[20:].encode()] + [png[i : i + step] for i in range(0, len(png), step)]
     )
     assert answer.startswith(b"HTTP/1.1 200") and _json_of(answer) == at_once.json()
 
 
-def test_a_chunked_request_in_pieces_is_answered(server):
+def test_a_chunked_request_in_pieces_is_answered(any_server):
     png = stroke_canvas(SEVEN)
     head = b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n"
     half = len(png) // 2
     chunks = [b"%x\r\n%s\r\n" % (len(part), part) for part in (png[:half], png[half:])]
-    answer = _raw(server, [head, *chunks, b"0\r\n\r\n"])
+    answer = _raw(any_server, [head, *chunks, b"0\r\n\r\n"])
     assert answer.startswith(b"HTTP/1.1 200") and _json_of(answer)["digit"] == 7
 
 
-def test_a_client_that_waits_for_100_continue_gets_it_once_then_its_answer(server):
+def test_a_client_that_waits_for_100_continue_gets_it_once_then_its_answer(any_server):
     """As curl does before a large body: the worker says 100 Continue, and gunicorn's own is not sent again."""
     png = stroke_canvas(SEVEN)
     head = (
         "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nExpect: 100-continue\r\n"
         f"Content-Length: {len(png)}\r\n\r\n"
     ).encode()
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+    with socket.create_connection(("127.0.0.1", any_server.port), timeout=10) as conn:
         conn.sendall(head)
         assert conn.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"  # the body is sent only after it
         conn.sendall(png)
@@ -164,11 +182,12 @@ def _mangled(rng: random.Random) -> bytes:
     return bytes(data)
 
 
-def test_mangled_requests_sent_in_pieces_never_stop_a_worker():
+@pytest.mark.parametrize("env", [{"DEVICE": "cpu"}, THREADED], ids=["sync", "threads"])
+def test_mangled_requests_sent_in_pieces_never_stop_a_worker(env):
     """200 mangled requests, each cut into up to four pieces: the same workers run, none logged a traceback, and
     the server still reads."""
     rng = random.Random(34)
-    with Server(env={"DEVICE": "cpu", "GUNICORN_READ_TIMEOUT": "1"}) as server:
+    with Server(env={**env, "GUNICORN_READ_TIMEOUT": "1"}, workers=int(env.get("WEB_CONCURRENCY", 2))) as server:
         workers = sorted(server.worker_pids())
         for _ in range(200):
             data = _mangled(rng)
@@ -185,3 +204,12 @@ def test_mangled_requests_sent_in_pieces_never_stop_a_worker():
         assert sorted(server.worker_pids()) == workers
         assert "Traceback" not in server.output()
         assert _ask(server, 2, timeout=ENOUGH) == [7, 7]
+
+
+def test_requests_from_many_clients_at_once_are_all_answered_by_a_threaded_worker(threaded):
+    """Eight clients at once against one worker of two threads: each gets its own right answer, and every
+    answered connection comes back to the worker (the next requests are answered too)."""
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: _ask(threaded, 10, timeout=ENOUGH), range(8)))
+    assert answers == [[7] * 10] * 8
+    assert "Traceback" not in threaded.output()
