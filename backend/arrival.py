@@ -1,5 +1,6 @@
-"""A request while it arrives (backend/worker.py): what a connection has sent so far, whether that is a whole
-request yet, and the socket that gunicorn's handler then reads it from."""
+"""A connection's states in backend/worker.py: a request while it arrives (what the connection has sent so far,
+whether that is a whole request yet, and the socket that gunicorn's handler then reads it from), and an
+answered connection while it waits for its client to close."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ def answer(status: str, code: str, message: str) -> bytes:
 TIMED_OUT = answer("408 Request Timeout", "request_timeout", "the request did not arrive in time")
 
 
+def received(sock: socket.socket, size: int) -> bytes | None:
+    """What a non-blocking socket has for us: None if nothing yet, b"" once the client has closed it (or it failed)."""
+    try:
+        return sock.recv(size)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
+
+
 @dataclass(eq=False)
 class Arriving:
     """A connection whose request is still arriving: what it sent so far, and until when it may send."""
@@ -39,6 +50,15 @@ class Arriving:
     data: bytearray = field(default_factory=bytearray)
     continued: bool = False  # a 100 Continue was sent (gunicorn's own is then left out)
     watched: bool = False  # registered with the worker's selector
+
+
+@dataclass(eq=False)
+class Lingering:
+    """An answered connection, half-closed, waiting for its client to close it."""
+
+    sock: socket.socket
+    deadline: float
+    drained: int = 0
 
 
 class Kept:

@@ -36,13 +36,12 @@ import selectors
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import h11
 from gunicorn import util
 from gunicorn.workers.sync import SyncWorker
 
-from backend.arrival import TIMED_OUT, Arriving, Kept, answer, plain_and_whole, whole
+from backend.arrival import TIMED_OUT, Arriving, Kept, Lingering, answer, plain_and_whole, received, whole
 
 NO_ROOM = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)  # accept failing for want of resources
 MAX_PENDING = 256  # connections a worker keeps reading at once; beyond, the oldest is answered 408 (and as many
@@ -51,25 +50,6 @@ KEPT_BODIES = 8  # a worker keeps at most this many MAX_UPLOAD_BYTES over all of
 FINISH = 2.0  # seconds a stopping worker still waits for the requests arriving to arrive whole
 LINGER = 2.0  # seconds an answered connection waits for its client to close (gunicorn's close_graceful)
 LINGER_DRAIN = 65536  # bytes read from it meanwhile, at most
-
-
-def received(sock: socket.socket, size: int) -> bytes | None:
-    """What a non-blocking socket has for us: None if nothing yet, b"" once the client has closed it (or it failed)."""
-    try:
-        return sock.recv(size)
-    except (BlockingIOError, InterruptedError):
-        return None
-    except OSError:
-        return b""
-
-
-@dataclass(eq=False)
-class Lingering:
-    """An answered connection, half-closed, waiting for its client to close it."""
-
-    sock: socket.socket
-    deadline: float
-    drained: int = 0
 
 
 class WholeRequestWorker(SyncWorker):
@@ -185,7 +165,7 @@ class WholeRequestWorker(SyncWorker):
             if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK, errno.EPROTO, *NO_ROOM):
                 raise
             if exc.errno in NO_ROOM and self.lingering:  # out of file descriptors: make room
-                self._close(min(self.lingering.values(), key=lambda x: x.deadline))
+                self._close_oldest()
             return False
         client.setblocking(False)
         util.close_on_exec(client)
@@ -274,7 +254,7 @@ class WholeRequestWorker(SyncWorker):
     def _linger(self, sock: socket.socket) -> None:
         """An answered, half-closed connection: closed once its client closes it, or after LINGER seconds."""
         if len(self.lingering) >= MAX_PENDING:
-            self._close(min(self.lingering.values(), key=lambda x: x.deadline))
+            self._close_oldest()
         try:
             sock.setblocking(False)
             lingering = Lingering(sock, time.monotonic() + LINGER)
@@ -291,6 +271,9 @@ class WholeRequestWorker(SyncWorker):
         lingering.drained += len(data)
         if not data or lingering.drained >= LINGER_DRAIN:
             self._close(lingering)
+
+    def _close_oldest(self) -> None:
+        self._close(min(self.lingering.values(), key=lambda x: x.deadline))
 
     def _close(self, lingering: Lingering) -> None:
         self.selector.unregister(lingering.sock)
