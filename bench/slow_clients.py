@@ -54,17 +54,13 @@ def main(argv: list[str] | None = None) -> dict:
     with Server(env=env, workers=2) as server:
         holders: list = []
         if args.how == "keep-open":
-            stop, threads = slowclients.start(slowclients.keep_open, args.clients, server.port, holders)
+            clients = slowclients.holding(slowclients.keep_open, args.clients, server.port, holders)
         elif args.how == "idle":
-            stop, threads = slowclients.start(slowclients.idle, args.clients, server.port)
+            clients = slowclients.holding(slowclients.idle, args.clients, server.port)
         else:
-            stop, threads = slowclients.start(slowclients.trickle, args.clients, server.port, args.how)
-        try:  # every client has begun
+            clients = slowclients.holding(slowclients.trickle, args.clients, server.port, args.how)
+        with clients:  # every client has begun
             health = health_while(server, args.seconds)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
     if args.how == "keep-open":
         health["their_answers"] = len(holders)
     key = f"{args.clients} {args.how}" + "".join(f" {k}={v}" for k, v in sorted(env.items()))

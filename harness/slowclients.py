@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 REQUEST_LINE = b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 BODY_HEADERS = b"Content-Type: image/png\r\nContent-Length: 100000\r\n\r\n"
@@ -54,14 +56,20 @@ def keep_open(port: int, answered: list, stop: threading.Event, begun: threading
             conn.close()
 
 
-def start(target, count: int, *args) -> tuple[threading.Event, list[threading.Thread]]:
-    """`count` threads running target(*args, stop, begun), returned once each has begun (sent its request's start,
-    or had its first answer); set the event and join them to end it."""
+@contextmanager
+def holding(target, count: int, *args) -> Iterator[None]:
+    """`count` threads running target(*args, stop, begun), entered once each has begun (sent its request's start,
+    or had its first answer); on leaving, they are stopped and joined."""
     stop, begun = threading.Event(), threading.Semaphore(0)
     threads = [threading.Thread(target=target, args=(*args, stop, begun), daemon=True) for _ in range(count)]
     for thread in threads:
         thread.start()
-    for _ in threads:
-        if not begun.acquire(timeout=10):
-            raise RuntimeError("a client could not begin: is the server up?")
-    return stop, threads
+    try:
+        for _ in threads:
+            if not begun.acquire(timeout=10):
+                raise RuntimeError("a client could not begin: is the server up?")
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()

@@ -64,38 +64,24 @@ def _json_of(answer: bytes) -> dict:
 
 
 def test_clients_that_send_their_requests_a_byte_a_second_hold_no_worker(any_server):
-    stop_bodies, bodies = slowclients.start(slowclients.trickle, 8, any_server.port, "body")
-    stop_headers, headers = slowclients.start(slowclients.trickle, 8, any_server.port, "headers")
-    try:  # every slow client has begun its request
+    with (
+        slowclients.holding(slowclients.trickle, 8, any_server.port, "body"),
+        slowclients.holding(slowclients.trickle, 8, any_server.port, "headers"),
+    ):  # every slow client has begun its request
         assert _ask(any_server, 10, timeout=ENOUGH) == [7] * 10
         assert requests.get(any_server.url + "/health", timeout=ENOUGH).status_code == 200
-    finally:
-        for stop, threads in ((stop_bodies, bodies), (stop_headers, headers)):
-            stop.set()
-            for thread in threads:
-                thread.join()
 
 
 def test_connections_that_send_nothing_hold_no_worker(any_server):
-    stop, threads = slowclients.start(slowclients.idle, 8, any_server.port)
-    try:  # each is connected
+    with slowclients.holding(slowclients.idle, 8, any_server.port):  # each is connected
         assert _ask(any_server, 5, timeout=ENOUGH) == [7] * 5
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
 
 
 def test_clients_that_keep_answered_connections_open_hold_no_worker(any_server):
     """gunicorn waits up to 2 s after an answer for the client to close; that wait must not hold a worker."""
     answered: list = []
-    stop, threads = slowclients.start(slowclients.keep_open, 4, any_server.port, answered)
-    try:  # each holds an answered connection open already
+    with slowclients.holding(slowclients.keep_open, 4, any_server.port, answered):  # each holds one open already
         assert _ask(any_server, 20, timeout=1.5) == [7] * 20  # each under the 2 s a held worker would take
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
     assert len(answered) > 20  # they were answered too, without closing
 
 
