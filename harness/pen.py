@@ -58,10 +58,12 @@ def items(
             (pen.place(pen.skeleton_strokes(images[i, 0].numpy()), pose), pose.pen, pose.canvas, ENCODINGS[n % 3])
         )
         meta.append((int(labels[i]), "pen", ENCODINGS[n % 3], pose.pen / pose.height, "", int(i), pose.angle))
+    later = np.random.default_rng([seed, 1])  # styles added later draw from their own stream: the rest stay as drawn
     for style, (digit, _) in pen.STYLES.items():
+        draw = rng if style in pen.STYLE_SETS["first"] else later
         for n in range(per_style):
-            pose = pen.random_pose(rng, int(rng.choice([280, 400])), angle=angle)
-            jobs.append((pen.place(pen.style_strokes(style, rng), pose), pose.pen, pose.canvas, ENCODINGS[n % 3]))
+            pose = pen.random_pose(draw, int(draw.choice([280, 400])), angle=angle)
+            jobs.append((pen.place(pen.style_strokes(style, draw), pose), pose.pen, pose.canvas, ENCODINGS[n % 3]))
             meta.append((digit, "style", ENCODINGS[n % 3], pose.pen / pose.height, style, -1, pose.angle))
     out = [Item(blob, *m) for blob, m in zip(chromium_drawings(browser, jobs), meta, strict=True)]
     for font in fonts.fetch()["bench"]:

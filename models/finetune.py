@@ -42,7 +42,7 @@ def before_after(cfg: TrainConfig, splits: Splits, model, info: data.DatasetInfo
 
 def config(cfg: TrainConfig) -> TrainConfig:
     """For a fine-tune, the checkpoint decides what is trained, and on what: its data set, arch, extras and
-    shares of digits redrawn with a pen, drawn with the pen lifted and drawn hollow, unless the command line
+    shares of digits redrawn with a pen, drawn with the pen lifted and drawn hollow, its styles, unless the command line
     says otherwise."""
     if not cfg.finetune:
         return cfg
@@ -56,6 +56,7 @@ def config(cfg: TrainConfig) -> TrainConfig:
         pen_share=cfg.pen_share if cfg.pen_share is not None else trained.pen_share,
         hollow_share=cfg.hollow_share if cfg.hollow_share is not None else trained.hollow_share,
         lift_share=cfg.lift_share if cfg.lift_share is not None else trained.lift_share,
+        styles=cfg.styles or trained.styles,
     )
 
 

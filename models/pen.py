@@ -5,9 +5,10 @@ MNIST digits were written with a pen on paper and scanned; a browser canvas has 
 one width, at any size, place and angle. `skeleton_strokes` thins an MNIST digit to its centre
 lines, and `render` re-inks strokes with an anti-aliased round pen of a chosen width (ink =
 how far inside the pen's radius a pixel lies). `STYLES` draws what MNIST under-represents: a 1
-with a flag and a foot, a crossed 7, an open 4 and a closed 4; `hollow` draws a font's digit as an
-outline font would (`--hollow-share`, off by default); `lift_pen` leaves out a stretch of a digit's
-stroke, as when the pen is lifted (the numbers' lifted digits; `--lift-share`, off by default).
+with a flag and a foot, a crossed 7, an open 4 and a closed 4, a 1 whose foot hooks to the right
+(`--styles all`); `hollow` draws a font's digit as an outline font would (`--hollow-share`, off by
+default); `lift_pen` leaves out a stretch of a digit's stroke, as when the pen is lifted (the numbers'
+lifted digits; `--lift-share`, off by default).
 `training_set` makes the extra training data of `models.train`; bench/pen.py draws the same kinds in
 real Chromium to measure.
 Needs scikit-image, SciPy and Pillow (training and benchmarks only, never the server).
@@ -85,7 +86,14 @@ STYLES: dict[str, tuple[int, Strokes]] = {
     "7-crossed": (7, [np.array([[0.25, 0.12], [0.76, 0.12], [0.42, 0.90]]), np.array([[0.36, 0.52], [0.72, 0.50]])]),
     "4-open": (4, [np.array([[0.36, 0.10], [0.24, 0.60], [0.80, 0.60]]), np.array([[0.64, 0.28], [0.64, 0.92]])]),
     "4-closed": (4, [np.array([[0.64, 0.92], [0.64, 0.10], [0.20, 0.64], [0.82, 0.64]])]),
+    "1-hook": (1, [np.array([[0.46, 0.10], [0.45, 0.50], [0.45, 0.80], [0.50, 0.90], [0.60, 0.93], [0.72, 0.86]])]),
+    "1-flag-hook": (1, [np.array([[0.32, 0.24], [0.50, 0.10], [0.47, 0.50], [0.46, 0.80], [0.51, 0.90], [0.61, 0.93],
+                                  [0.72, 0.86]])]),
 }  # fmt: skip
+# Which styles a training run draws (`--styles`): "first", the five drawn since they came in, so that the commands
+# of earlier checkpoints draw what they drew; "all", also the 1s whose foot hooks to the right (a 1 like an "l").
+STYLE_SETS = {"first": tuple(list(STYLES)[:5]), "all": tuple(STYLES)}
+STYLE_DRAWINGS = 1200  # drawn of each style in a training set
 
 
 def style_strokes(style: str, rng: np.random.Generator) -> Strokes:
@@ -232,9 +240,10 @@ def _pen_sample(args: tuple) -> np.ndarray:
     return field(render(strokes, pose))
 
 
-def _style_sample(seed: int) -> tuple[np.ndarray, int]:
+def _style_sample(args: tuple) -> tuple[np.ndarray, int]:
+    seed, names = args
     rng = np.random.default_rng(seed)
-    style = list(STYLES)[seed % len(STYLES)]
+    style = names[seed % len(names)]
     return field(render(style_strokes(style, rng), random_pose(rng, 128, height=(0.55, 0.85)))), STYLES[style][0]
 
 
@@ -259,19 +268,21 @@ def training_set(
     glyphs_per_font: int = 300,
     hollow_share: float = 0.0,
     lift_share: float = 0.0,
+    style_set: str = "first",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Extra training data, (N, 1, 28, 28) uint8 and labels: every digit of `images` redrawn with a random pen,
-    a share `lift_share` of them with the pen lifted (`lift_pen`), `styles` drawings of the STYLES, and
+    a share `lift_share` of them with the pen lifted (`lift_pen`), `styles` drawings of the STYLE_SETS[style_set], and
     `glyphs_per_font` digits of each font, a share `hollow_share` of them drawn hollow. Cached in `cache` (an
     .npz) under a key of the inputs, since it takes a few minutes on two cores."""
     params = (seed, styles, glyphs_per_font, VERSION, recipe.STROKE_PEAKS, [f.name for f in fonts], hollow_share)
     params += (lift_share,) if lift_share else ()  # without it, the key of the data made before it existed
+    params += (STYLE_SETS[style_set],) if style_set != "first" else ()  # the same
     return cached(
         cache,
         "pen",
         (images, labels),
         params,
-        lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font, hollow_share, lift_share),
+        lambda: _draw_all(images, labels, fonts, seed, styles, glyphs_per_font, hollow_share, lift_share, style_set),
     )
 
 
@@ -284,6 +295,7 @@ def _draw_all(
     glyphs_per_font: int,
     hollow_share: float,
     lift_share: float,
+    style_set: str,
 ) -> tuple:
     """training_set's arrays, drawn in a pool of processes."""
     from multiprocessing import get_context
@@ -292,7 +304,9 @@ def _draw_all(
     with get_context("spawn").Pool() as pool:
         jobs = [(digit, int(s), lift_share) for digit, s in zip(images[:, 0], seeds[: len(images)], strict=True)]
         pens = pool.map(_pen_sample, jobs, chunksize=256)
-        extra = pool.map(_style_sample, [int(s) for s in seeds[len(images) : len(images) + styles]], chunksize=64)
+        names = STYLE_SETS[style_set]
+        style_jobs = [(int(s), names) for s in seeds[len(images) : len(images) + styles]]
+        extra = pool.map(_style_sample, style_jobs, chunksize=64)
         each_font = [f for f in fonts for _ in range(glyphs_per_font)]
         font_jobs = [(f, int(s), hollow_share) for f, s in zip(each_font, seeds[len(images) + styles :], strict=True)]
         extra += pool.map(_glyph_sample, font_jobs, chunksize=64)

@@ -33,7 +33,7 @@ def _pen_extras(images: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig, wi
     from models import pen
 
     faces = fonts.fetch(cfg.data_root)["train"] if with_styles else []
-    n = (1500 if cfg.dry_run else 6000) if with_styles else 0
+    n = (1500 if cfg.dry_run else pen.STYLE_DRAWINGS * len(pen.STYLE_SETS[cfg.styles])) if with_styles else 0
     x, y = pen.training_set(
         images.numpy(),
         labels.numpy(),
@@ -44,6 +44,7 @@ def _pen_extras(images: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig, wi
         glyphs_per_font=(8 if cfg.dry_run else 300) if with_styles else 0,
         hollow_share=cfg.hollow_share,
         lift_share=cfg.lift_share,
+        style_set=cfg.styles,
     )
     return torch.from_numpy(x), torch.from_numpy(y)
 

@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None, on_step=None) -> dict:
         "pen_share": cfg.pen_share,
         "hollow_share": cfg.hollow_share,
         "lift_share": cfg.lift_share,
+        "styles": cfg.styles,
         "finetune": tuned,
         "teacher": teacher_card
         and {**teacher_card, "weight": cfg.distill_weight, "temperature": cfg.distill_temperature},

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from models import augment, data, nets
+from models import augment, data, nets, pen
 
 # Per-dataset defaults: the architecture and recipe that give our best result there.
 DEFAULTS = {
@@ -49,6 +49,7 @@ class TrainConfig:
     pen_share: float | None = None  # of the training digits, the share also redrawn with a pen
     hollow_share: float | None = None  # of the training fonts' digits, the share drawn hollow (outline fonts)
     lift_share: float | None = None  # of the digits redrawn with a pen, the share drawn with the pen lifted
+    styles: str | None = None  # which of models.pen.STYLES are drawn: pen.STYLE_SETS' "first" (default) or "all"
     val_size: int = 5000
     patience: int = 0  # epochs without a better validation accuracy before stopping; 0: run the whole schedule
     target_accuracy: float | None = None
@@ -78,6 +79,7 @@ class TrainConfig:
         values["pen_share"] = self.pen_share if self.pen_share is not None else defaults.get("pen_share", 1.0)
         values["hollow_share"] = self.hollow_share or 0.0
         values["lift_share"] = self.lift_share or 0.0
+        values["styles"] = self.styles or "first"
         if not self.arch_args and values["arch"] == defaults["arch"]:  # the default network, at its default size
             values["arch_args"] = defaults.get("arch_args", {})
         if self.dry_run:
@@ -151,6 +153,12 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         help="with --extras pen: the share of digits redrawn with a pen that are drawn with the pen lifted, a "
         "stretch of the stroke missing (default: 0; a fine-tune: the checkpoint's)",
+    )
+    p.add_argument(
+        "--styles",
+        choices=list(pen.STYLE_SETS),
+        help="with --extras pen: the styles drawn, first = a 1 with a flag (and a foot), a crossed 7, an open and a "
+        "closed 4; all = also 1s whose foot hooks right (default: first; a fine-tune: the checkpoint's)",
     )
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for validation (default: 5000)")
     p.add_argument(
@@ -226,4 +234,5 @@ def of_card(card: dict) -> TrainConfig:
         pen_share=card.get("pen_share", cfg.pen_share),
         hollow_share=card.get("hollow_share", 0.0),
         lift_share=card.get("lift_share", 0.0),
+        styles=card.get("styles", "first"),
     )

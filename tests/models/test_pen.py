@@ -94,6 +94,18 @@ def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_tra
     assert np.array_equal(lifted[40:], x[40:])  # the styles and fonts as they were
     changed = [k for k in range(40) if not np.array_equal(lifted[k], x[k])]
     assert len(changed) >= 30  # every digit whose stroke falls apart when a stretch of it is missing (not a 1)
+    every, every_y = pen.training_set(
+        images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5, style_set="all"
+    )
+    assert len(list(tmp_path.glob("pen-*.npz"))) == 4
+    assert np.array_equal(every[:40], x[:40]) and np.array_equal(every[50:], x[50:])  # pens and fonts as they were
+    assert set(every_y[40:50].tolist()) <= {1, 4, 7} and not np.array_equal(every[40:50], x[40:50])
+
+
+def test_the_first_style_set_is_the_five_drawn_before_the_hooked_ones_and_all_adds_them():
+    assert pen.STYLE_SETS["first"] == ("1-flag-foot", "1-flag", "7-crossed", "4-open", "4-closed")
+    assert set(pen.STYLE_SETS["all"]) - set(pen.STYLE_SETS["first"]) == {"1-hook", "1-flag-hook"}
+    assert all(pen.STYLES[name][0] == 1 for name in pen.STYLE_SETS["all"][5:])
 
 
 def test_a_lifted_pen_leaves_a_digit_in_pieces():

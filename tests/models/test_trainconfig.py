@@ -33,6 +33,8 @@ def test_explicit_flags_override_the_defaults():
     assert from_args(["--hollow-share", "0.15"]).resolved().hollow_share == 0.15
     assert from_args([]).resolved().lift_share == 0.0
     assert from_args(["--lift-share", "0.25"]).resolved().lift_share == 0.25
+    assert from_args([]).resolved().styles == "first"
+    assert from_args(["--styles", "all"]).resolved().styles == "all"
 
 
 def test_another_network_does_not_inherit_the_default_networks_arguments():
@@ -57,6 +59,16 @@ def test_a_fine_tune_keeps_its_checkpoints_share_of_hollow_and_lifted_digits(tmp
     assert getattr(finetune.config(from_args(["--finetune", str(tmp_path / "none.pt")])).resolved(), share) == 0.0
     again = finetune.config(from_args(["--finetune", str(tmp_path / "m.pt"), flag, "0"])).resolved()
     assert getattr(again, share) == 0.0
+
+
+def test_a_fine_tune_draws_its_checkpoints_styles_and_an_older_card_the_first_five(tmp_path):
+    card = {**checkpoint.read_card(MNIST_CKPT), "styles": "all"}
+    (tmp_path / "m.json").write_text(json.dumps(card))
+    (tmp_path / "old.json").write_text(json.dumps({k: v for k, v in card.items() if k != "styles"}))
+    assert finetune.config(from_args(["--finetune", str(tmp_path / "m.pt")])).resolved().styles == "all"
+    assert finetune.config(from_args(["--finetune", str(tmp_path / "old.pt")])).resolved().styles == "first"
+    again = finetune.config(from_args(["--finetune", str(tmp_path / "m.pt"), "--styles", "first"])).resolved()
+    assert again.styles == "first"
 
 
 def test_a_fine_tunes_card_remakes_it_in_two_steps_base_first():
