@@ -23,8 +23,10 @@ could hold the worker. The answer is written as the sync worker writes it.
 With GUNICORN_THREADS > 1 the whole requests are handled by that many threads, and the selector goes on
 reading the others meanwhile (gunicorn's gthread worker reads a request in its thread, so slow clients
 hold its threads as they hold a sync worker). While every thread is busy the worker takes no new
-connection, so the other workers take them. A handler thread hands its answered connection back to the
-selector through a queue.
+connection, so the other workers take them, and it sends the master no heartbeat: if they all stay busy past
+GUNICORN_TIMEOUT (hung requests), the master replaces the worker, as it replaces a sync worker whose one
+request hangs, instead of keeping a worker that takes nothing. A handler thread hands its answered connection
+back to the selector through a queue.
 """
 
 from __future__ import annotations
@@ -108,8 +110,9 @@ class WholeRequestWorker(SyncWorker):
 
     def _turn(self) -> None:
         """Wait for what comes first (a connection, a request's next bytes, a client closing, a signal, a
-        deadline) and deal with it."""
-        self.notify()
+        deadline) and deal with it. No heartbeat while every thread is busy (module docstring)."""
+        if self.pool is None or self.busy < self.cfg.threads:
+            self.notify()
         for key, _ in self.selector.select(self._wait()):
             if key.data is None:
                 os.read(self.PIPE[0], 1)

@@ -46,7 +46,7 @@ class Server:
     """The Procfile's web command on 127.0.0.1:<free port>, as a context manager that always stops it.
 
     `app_dir` and `bin_dir` run another build of the app (a Heroku-style one) from its own environment;
-    by default, this checkout with .venv/bin first on PATH."""
+    by default, this checkout with .venv/bin first on PATH. `args` go to gunicorn (e.g. another WSGI app)."""
 
     def __init__(
         self,
@@ -54,6 +54,7 @@ class Server:
         workers: int = 2,
         app_dir: Path = ROOT,
         bin_dir: Path = ROOT / ".venv" / "bin",
+        args: tuple[str, ...] = (),
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -68,6 +69,7 @@ class Server:
             **(env or {}),
         }
         self.workers = workers
+        self.args = args
         self.proc: subprocess.Popen | None = None
         self.first_ready_after = 0.0  # seconds from start to the first 200 from /ready
         self.ready_after = 0.0  # ... and to every worker forked
@@ -76,7 +78,11 @@ class Server:
         self._log = tempfile.TemporaryFile()
         started = time.monotonic()
         self.proc = subprocess.Popen(
-            procfile_command(self.app_dir), cwd=self.app_dir, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+            [*procfile_command(self.app_dir), *self.args],
+            cwd=self.app_dir,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         while time.monotonic() < started + timeout:
             if self.proc.poll() is not None:

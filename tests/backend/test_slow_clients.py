@@ -199,3 +199,22 @@ def test_requests_from_many_clients_at_once_are_all_answered_by_a_threaded_worke
         answers = list(pool.map(lambda _: _ask(threaded, 10, timeout=ENOUGH), range(8)))
     assert answers == [[7] * 10] * 8
     assert "Traceback" not in threaded.output()
+
+
+def test_a_worker_whose_every_thread_hangs_is_replaced():
+    """Two requests that never end hold both threads of the one worker (harness/stuckapp.py). It then sends no
+    heartbeat, so after GUNICORN_TIMEOUT (2 s) the master replaces it, as it replaces a sync worker whose request
+    hangs, and the next request is answered by the new worker; a worker that kept beating would be kept, taking
+    no connection, and the request would wait for the hour the stuck ones sleep."""
+    env = {**THREADED, "GUNICORN_TIMEOUT": "2"}
+    with Server(env=env, workers=1, args=("harness.stuckapp:app",)) as server:
+        [first] = server.worker_pids()
+        stuck = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(2)]
+        try:
+            for conn in stuck:
+                conn.sendall(b"GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert requests.get(server.url + "/ready", timeout=30).status_code == 200
+        finally:
+            for conn in stuck:
+                conn.close()
+        assert first not in server.worker_pids() and "WORKER TIMEOUT" in server.output()
