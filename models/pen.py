@@ -93,7 +93,7 @@ STYLES: dict[str, tuple[int, Strokes]] = {
 # Which styles a training run draws (`--styles`): "first", the five drawn since they came in, so that the commands
 # of earlier checkpoints draw what they drew; "all", also the 1s whose foot hooks to the right (a 1 like an "l").
 STYLE_SETS = {"first": tuple(list(STYLES)[:5]), "all": tuple(STYLES)}
-STYLE_DRAWINGS = 1200  # drawn of each style in a training set
+STYLE_DRAWINGS = 1200  # drawings of each style in a training set
 
 
 def style_strokes(style: str, rng: np.random.Generator) -> Strokes:
