@@ -1,4 +1,5 @@
-"""Connected pieces of a bool image (8-connected), in numpy alone: the number reader's first step (`segment`).
+"""Connected pieces of a bool image (8-connected), in numpy alone: the number reader's first step (`segment`);
+and the extent of what an image holds.
 
 SciPy's `ndimage.label` would do it, but the server does not ship SciPy; this gives the same labels
 (`tests/backend/test_components.py` compares them).
@@ -45,3 +46,9 @@ def label(binary: np.ndarray) -> tuple[np.ndarray, int]:
     np.add.at(steps, (rows, ends), -(ids + 1))
     labels[:] = np.cumsum(steps, axis=1)[:, :width]
     return labels, int(ids.max()) + 1
+
+
+def extent(image: np.ndarray) -> tuple[int, int, int, int]:
+    """The box of an image's nonzero pixels (there must be one): top, bottom, left, right, the ends exclusive."""
+    rows, cols = np.flatnonzero(image.any(1)), np.flatnonzero(image.any(0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1

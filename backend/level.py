@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from backend.components import extent
+
 MIN_SLOPE = 6.0  # degrees: a line sloping less is read as drawn
 MIN_PIECES = 3  # pieces needed to measure a slope (two would take any uneven pair for a slope)
 
@@ -38,9 +40,9 @@ class Level:
 
     @classmethod
     def of(cls, ink: np.ndarray, angle: float) -> Level:
-        rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
-        crop = (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
-        inked = np.ascontiguousarray(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+        top, bottom, left, right = extent(ink)
+        crop = (left, top, right - left, bottom - top)
+        inked = np.ascontiguousarray(ink[top:bottom, left:right])
         turned = Image.fromarray(inked).rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)
         return cls(np.asarray(turned), angle, (ink.shape[1], ink.shape[0]), crop)
 

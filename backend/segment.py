@@ -32,7 +32,7 @@ import numpy as np
 from PIL import Image
 
 from backend import level
-from backend.components import label
+from backend.components import extent, label
 from models.recipe import MIN_PEAK, PreprocessError
 
 WORK_HEIGHT = 96  # px: the drawing's height where digits are found
@@ -61,8 +61,7 @@ class Group:
 
     @classmethod
     def of(cls, mask: np.ndarray) -> Group:
-        rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-        return cls(mask, int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+        return cls(mask, *extent(mask))
 
     @property
     def height(self) -> int:
@@ -98,10 +97,9 @@ class Drawing:
         if peak < MIN_PEAK:
             raise PreprocessError("empty_image", "the image is empty: draw a number first")
         mask = ink > peak // 10
-        rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+        self.top, bottom, self.left, right = extent(mask)
         self.original = ink
-        self.left, self.top = int(cols[0]), int(rows[0])
-        crop = np.ascontiguousarray(ink[self.top : rows[-1] + 1, self.left : cols[-1] + 1])
+        crop = np.ascontiguousarray(ink[self.top : bottom, self.left : right])
         self.scale = min(1.0, WORK_HEIGHT / crop.shape[0])
         size = (max(1, round(crop.shape[1] * self.scale)), max(1, round(crop.shape[0] * self.scale)))
         self.ink = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BOX))
@@ -118,10 +116,10 @@ class Drawing:
         grown[:-1] |= mask[1:]
         grown[:, 1:] |= grown[:, :-1]
         grown[:, :-1] |= grown[:, 1:]
-        rows, cols = t + np.flatnonzero(grown.any(1)), left + np.flatnonzero(grown.any(0))
-        y0, x0 = self.top + int(rows[0] / self.scale), self.left + int(cols[0] / self.scale)
-        y1 = min(self.original.shape[0], self.top + int(np.ceil((rows[-1] + 1) / self.scale)))
-        x1 = min(self.original.shape[1], self.left + int(np.ceil((cols[-1] + 1) / self.scale)))
+        top, bottom, first, end = extent(grown)  # in the window
+        y0, x0 = self.top + int((t + top) / self.scale), self.left + int((left + first) / self.scale)
+        y1 = min(self.original.shape[0], self.top + int(np.ceil((t + bottom) / self.scale)))
+        x1 = min(self.original.shape[1], self.left + int(np.ceil((left + end) / self.scale)))
         ys = np.minimum(((np.arange(y0, y1) - self.top) * self.scale).astype(int), height - 1) - t
         xs = np.minimum(((np.arange(x0, x1) - self.left) * self.scale).astype(int), width - 1) - left
         ink = np.where(grown.take(ys, 0).take(xs, 1), self.original[y0:y1, x0:x1], 0).astype(np.uint8)

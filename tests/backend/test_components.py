@@ -1,4 +1,4 @@
-"""Connected pieces (backend/components.py) against SciPy's, the reference."""
+"""Connected pieces and the extent of the ink (backend/components.py) against SciPy's, the reference."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ def test_a_long_winding_stroke_is_one_piece():
     ours, count = components.label(serpentine)
     theirs, _ = ndimage.label(serpentine, structure=np.ones((3, 3)))
     assert count == 1 and np.array_equal(ours, theirs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(image=arrays(np.uint8, st.tuples(st.integers(1, 30), st.integers(1, 30))).filter(lambda a: a.any()))
+def test_the_extent_is_scipys_bounding_box_of_everything_inked(image):
+    [(rows, cols)] = ndimage.find_objects((image > 0).astype(np.int32))
+    assert components.extent(image) == (rows.start, rows.stop, cols.start, cols.stop)
