@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from harness import slowclients
+from harness import slowclients, stuckapp
 from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
 
@@ -213,6 +213,10 @@ def test_a_worker_whose_every_thread_hangs_is_replaced():
         try:
             for conn in stuck:
                 conn.sendall(b"GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n")
+            deadline = time.monotonic() + 10
+            while server.output().count(stuckapp.STARTED) < 2 and time.monotonic() < deadline:  # both threads held
+                time.sleep(0.05)
+            assert server.output().count(stuckapp.STARTED) == 2
             assert requests.get(server.url + "/ready", timeout=30).status_code == 200
         finally:
             for conn in stuck:
