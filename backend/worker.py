@@ -96,6 +96,11 @@ class WholeRequestWorker(SyncWorker):
             os.close(self.wake_r)
             os.close(self.wake_w)
 
+    @property
+    def _all_busy(self) -> bool:
+        """Every handler thread has a request (never with one thread: then the selector's thread handles each)."""
+        return self.pool is not None and self.busy >= self.cfg.threads
+
     def _listen(self, on: bool) -> None:
         """Watch the listening sockets for new connections, or stop (every thread busy, or stopping)."""
         if on == self.listening:
@@ -111,7 +116,7 @@ class WholeRequestWorker(SyncWorker):
     def _turn(self) -> None:
         """Wait for what comes first (a connection, a request's next bytes, a client closing, a signal, a
         deadline) and deal with it. No heartbeat while every thread is busy (module docstring)."""
-        if self.pool is None or self.busy < self.cfg.threads:
+        if not self._all_busy:
             self.notify()
         for key, _ in self.selector.select(self._wait()):
             if key.data is None:
@@ -208,7 +213,7 @@ class WholeRequestWorker(SyncWorker):
                 self.handle(arriving.listener, Kept(arriving, self._linger), arriving.addr)
                 return
             self.busy += 1
-            if self.busy >= self.cfg.threads:
+            if self._all_busy:
                 self._listen(False)  # every thread busy: the other workers take the new connections
             self.pool.submit(self._handle_in_thread, arriving)
 
@@ -245,7 +250,7 @@ class WholeRequestWorker(SyncWorker):
                 self._linger(sock)
                 continue
             self.busy -= 1
-            if self.alive and self.busy < self.cfg.threads:
+            if self.alive and not self._all_busy:
                 self._listen(True)
 
     def _expire(self, now: float) -> None:
