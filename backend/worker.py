@@ -1,32 +1,27 @@
 """The gunicorn worker: a sync worker that runs the app only on a request that has arrived whole.
 
-gunicorn's sync worker reads a request while it handles it, so a client that sends its request slowly
-(a byte a second, as a slow-loris attack does) holds the worker until GUNICORN_TIMEOUT kills it: two
-such connections stop a two-worker server, and Heroku's router passes them through. This worker
-reads many connections at once (one selector) and keeps what each has sent until h11 says the
-request is complete: its headers, then its body by Content-Length or chunk by chunk. Only then does
-it run the app, with gunicorn's own sync handler, on the bytes kept. A request that is not whole
-within GUNICORN_READ_TIMEOUT seconds gets a 408 and is closed.
+gunicorn's sync worker reads a request while it handles it, so a client that sends its request slowly (a byte a
+second, as a slow-loris attack does) holds the worker until GUNICORN_TIMEOUT kills it: two such connections stop
+a two-worker server, and Heroku's router passes them through. This worker reads many connections at once (one
+selector) and keeps what each has sent until h11 says the request is complete (headers, then the body by
+Content-Length or chunk by chunk); only then does it run the app, with gunicorn's own sync handler, on the bytes
+kept. A request not whole within GUNICORN_READ_TIMEOUT seconds gets a 408 and is closed.
 
-After its answer, gunicorn waits (up to 2 s) for the client to close before it closes the connection
-itself (RFC 9112, 9.6), in the handler: a client that keeps its connections open would hold a sync
-worker 2 s a request. Here that wait is the selector's too, so it holds no worker.
+After its answer, gunicorn waits (up to 2 s) in the handler for the client to close (RFC 9112, 9.6): a client
+that keeps its connections open would hold a sync worker 2 s a request. Here that wait is the selector's.
 
-A request that comes at once (nearly all do) is read and handled as soon as it is accepted: one
-connection at a time, as the sync worker does, so the work stays spread over the workers; such a
-request is checked by a few byte searches (`plain_and_whole`), not by h11, and gunicorn's parser reads
-it as before. A request whose body is declared longer than MAX_UPLOAD_BYTES goes to the handler at once
-(the app answers 413 without reading it). One that h11 refuses while it is still arriving (not HTTP/1.1
-as RFC 9112 writes it: an HTTP/1.1 request without a Host, say) gets a 400 here, since handed over it
-could hold the worker. The answer is written as the sync worker writes it.
+A request that comes at once (nearly all do) is read and handled as soon as it is accepted, one connection at
+a time as the sync worker does, so the work stays spread over the workers; it is checked by a few byte searches
+(`plain_and_whole`), not by h11, and gunicorn's parser reads it as before. A body declared longer than
+MAX_UPLOAD_BYTES goes to the handler at once (the app answers 413 unread). A request h11 refuses while it is
+still arriving (an HTTP/1.1 request without a Host, say) gets a 400 here, since handed over it could hold the
+worker. The answer is written as the sync worker writes it.
 
-With GUNICORN_THREADS > 1 the whole requests are handled by that many threads, and the selector goes on
-reading the others meanwhile (gunicorn's gthread worker reads a request in its thread, so slow clients
-hold its threads as they hold a sync worker). While every thread is busy the worker takes no new
-connection, so the other workers take them, and it sends the master no heartbeat: if they all stay busy past
-GUNICORN_TIMEOUT (hung requests), the master replaces the worker, as it replaces a sync worker whose one
-request hangs, instead of keeping a worker that takes nothing. A handler thread hands its answered connection
-back to the selector through a queue.
+With GUNICORN_THREADS > 1 that many threads handle the whole requests while the selector reads the others
+(gunicorn's gthread worker reads a request in its thread, so slow clients hold its threads). While every thread
+is busy the worker takes no new connection (the other workers take them) and sends the master no heartbeat: if
+they all stay busy past GUNICORN_TIMEOUT (hung requests), the master replaces the worker, as it replaces a sync
+worker whose one request hangs. A handler thread hands its answered connection back through a queue.
 """
 
 from __future__ import annotations
@@ -73,11 +68,12 @@ class WholeRequestWorker(SyncWorker):
         self.selector.register(self.PIPE[0], selectors.EVENT_READ, None)  # woken by signals
         self.pool = ThreadPoolExecutor(self.cfg.threads) if self.cfg.threads > 1 else None
         self.busy = 0  # requests handed to the pool and not yet answered
-        self.returned: queue.SimpleQueue[socket.socket | None] = queue.SimpleQueue()  # from the pool's threads
-        self.wake_r, self.wake_w = os.pipe()  # ... which then wake the selector
-        os.set_blocking(self.wake_r, False)
-        os.set_blocking(self.wake_w, False)
-        self.selector.register(self.wake_r, selectors.EVENT_READ, self.returned)
+        if self.pool is not None:
+            self.returned: queue.SimpleQueue[socket.socket | None] = queue.SimpleQueue()  # from the pool's threads
+            self.wake_r, self.wake_w = os.pipe()  # ... which then wake the selector
+            os.set_blocking(self.wake_r, False)
+            os.set_blocking(self.wake_w, False)
+            self.selector.register(self.wake_r, selectors.EVENT_READ, self.returned)
         try:
             while self.alive:
                 self._turn()
@@ -88,13 +84,13 @@ class WholeRequestWorker(SyncWorker):
             if self.pool is not None:
                 self.pool.shutdown(wait=True)
                 self._returns()
+                os.close(self.wake_r)
+                os.close(self.wake_w)
             for arriving in list(self.arriving.values()):
                 self._drop(arriving)
             for lingering in list(self.lingering.values()):
                 self._close(lingering)
             self.selector.close()
-            os.close(self.wake_r)
-            os.close(self.wake_w)
 
     @property
     def _all_busy(self) -> bool:
@@ -121,7 +117,7 @@ class WholeRequestWorker(SyncWorker):
         for key, _ in self.selector.select(self._wait()):
             if key.data is None:
                 os.read(self.PIPE[0], 1)
-            elif key.data is self.returned:
+            elif isinstance(key.data, queue.SimpleQueue):  # self.returned
                 self._returns()
             elif isinstance(key.data, Arriving):
                 self._guarded(self._read, key.data)

@@ -29,10 +29,15 @@ def procfile_command(app_dir: Path = ROOT) -> list[str]:
     return shlex.split(line.removeprefix("web:").strip())
 
 
+def post(url: str, blob: bytes, route: str = "/predict", timeout: float = 30) -> requests.Response:
+    """POST an image's bytes to url + route as a script sends them (Content-Type image/png)."""
+    return requests.post(url + route, data=blob, headers={"Content-Type": "image/png"}, timeout=timeout)
+
+
 def post_png(url: str, blob: bytes, route: str) -> tuple[dict, float]:
-    """POST a PNG's bytes to url + route as a script sends them: (the JSON answer, milliseconds it took)."""
+    """`post`, timed: (the JSON answer, milliseconds it took)."""
     t0 = time.perf_counter()
-    r = requests.post(url + route, data=blob, headers={"Content-Type": "image/png"}, timeout=30)
+    r = post(url, blob, route)
     return r.json(), (time.perf_counter() - t0) * 1000
 
 

@@ -6,11 +6,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from harness import faults, loadgen, wrk
 from harness.images import SEVEN, stroke_canvas
-from harness.server import Server
+from harness.server import Server, post
 
 
 def test_steady_load_has_no_failures_and_memory_does_not_grow(server):
@@ -66,10 +65,6 @@ def test_wrk_refuses_anything_but_loopback():
         loadgen.alternating("http://10.0.0.1:80", b"", concurrency=1, seconds=1, slices=1, client=wrk.CLIENT)
 
 
-def _post(url: str, png: bytes) -> int:
-    return requests.post(url + "/predict", data=png, headers={"Content-Type": "image/png"}, timeout=30).status_code
-
-
 @pytest.mark.parametrize("threads", ["1", "2"])
 def test_workers_restarted_after_max_requests_lose_no_request(threads):
     """GUNICORN_MAX_REQUESTS: each worker leaves after about 40 requests and is replaced, while four clients post
@@ -79,6 +74,6 @@ def test_workers_restarted_after_max_requests_lose_no_request(threads):
         first = set(server.worker_pids())
         png = stroke_canvas(SEVEN)
         with ThreadPoolExecutor(4) as pool:
-            codes = list(pool.map(lambda _: _post(server.url, png), range(400)))
+            codes = list(pool.map(lambda _: post(server.url, png).status_code, range(400)))
         assert codes == [200] * 400
         assert not first & set(server.worker_pids())  # each first worker has been replaced

@@ -8,11 +8,11 @@ import requests
 
 from harness import loadgen
 from harness.images import SEVEN, stroke_canvas
-from harness.server import Server, mapped_files
+from harness.server import Server, mapped_files, post
 
 
 def post_seven(url: str) -> requests.Response:
-    return requests.post(url + "/predict", data=stroke_canvas(SEVEN), headers={"Content-Type": "image/png"}, timeout=10)
+    return post(url, stroke_canvas(SEVEN), timeout=10)
 
 
 def test_predicts_over_http(server):
@@ -69,7 +69,7 @@ def test_each_worker_makes_its_own_onnx_runtime_threads():
 def test_multipart_over_http_and_errors_are_json(server):
     files = {"image": ("seven.png", stroke_canvas(SEVEN), "image/png")}
     assert requests.post(server.url + "/predict", files=files, timeout=10).json()["digit"] == 7
-    r = requests.post(server.url + "/predict", data=b"junk", headers={"Content-Type": "image/png"}, timeout=10)
+    r = post(server.url, b"junk", timeout=10)
     assert r.status_code == 422 and r.json()["error"]["code"] == "undecodable_image"
 
 

@@ -17,7 +17,7 @@ import requests
 
 from harness import slowclients, stuckapp
 from harness.images import SEVEN, stroke_canvas
-from harness.server import Server
+from harness.server import Server, post
 
 ENOUGH = 5.0  # seconds: a server that answers in milliseconds; a held worker would take until GUNICORN_TIMEOUT
 THREADED = {"DEVICE": "cpu", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2"}
@@ -39,12 +39,7 @@ def any_server(request):
 def _ask(server: Server, n: int, timeout: float) -> list[int]:
     """n /predict of a drawn 7, one after another: the digits answered."""
     png = stroke_canvas(SEVEN)
-    return [
-        requests.post(server.url + "/predict", data=png, headers={"Content-Type": "image/png"}, timeout=timeout).json()[
-            "digit"
-        ]
-        for _ in range(n)
-    ]
+    return [post(server.url, png, timeout=timeout).json()["digit"] for _ in range(n)]
 
 
 def _raw(server: Server, pieces: list[bytes], pause: float = 0.2) -> bytes:
@@ -87,7 +82,7 @@ def test_clients_that_keep_answered_connections_open_hold_no_worker(any_server):
 
 def test_a_request_sent_in_pieces_is_answered_as_if_sent_at_once(any_server):
     png = stroke_canvas(SEVEN)
-    at_once = requests.post(any_server.url + "/predict", data=png, headers={"Content-Type": "image/png"}, timeout=10)
+    at_once = post(any_server.url, png, timeout=10)
     head = f"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: {len(png)}\r\n\r\n"
     step = len(png) // 4 + 1
     answer = _raw(
