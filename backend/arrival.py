@@ -14,6 +14,7 @@ import h11
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"  # what gunicorn sends for `Expect: 100-continue`
 MAX_HEADERS = 4094 + 100 * (8190 + 2)  # gunicorn's request line and header limits (it refuses anything longer)
+HELD_HEAD = 16384  # bytes: an answer's first write up to this long (its head) waits to go out with its body
 
 
 def answer(status: str, code: str, message: str) -> bytes:
@@ -63,7 +64,11 @@ class Lingering:
 
 class Kept:
     """The client socket as gunicorn's handler sees it: the bytes kept first, then the socket itself. Once the
-    handler half-closes it (after the answer), `linger` takes it: the worker waits for the client to close."""
+    handler half-closes it (after the answer), `linger` takes it: the worker waits for the client to close.
+
+    gunicorn writes an answer's head and its body in two sends; the head is held here and goes out with the
+    body's first bytes (or before anything else is done with the socket): one send and one segment instead of
+    two, each waking the client."""
 
     def __init__(self, arriving: Arriving, linger):
         self._sock = arriving.sock
@@ -72,6 +77,8 @@ class Kept:
         self._continued = arriving.continued
         self._linger = linger
         self._answered = False
+        self._held = b""  # the answer's head, until its body comes
+        self._written = False
 
     def recv(self, size: int) -> bytes:
         if self._answered:
@@ -90,9 +97,28 @@ class Kept:
         if self._continued and data == CONTINUE:
             self._continued = False
             return len(data)
+        self._flush()
         return self._sock.send(data)
 
+    def sendall(self, data: bytes) -> None:
+        first, self._written = not self._written, True
+        if first and len(data) <= HELD_HEAD:
+            self._held = bytes(data)  # the head: it goes out with what comes next
+            return
+        held, self._held = self._held, b""
+        self._sock.sendall(held + data if held else data)
+
+    def sendfile(self, file, offset: int = 0, count: int | None = None) -> int:
+        self._flush()
+        return self._sock.sendfile(file, offset, count)
+
+    def _flush(self) -> None:
+        if self._held:
+            held, self._held = self._held, b""
+            self._sock.sendall(held)
+
     def shutdown(self, how: int) -> None:
+        self._flush()
         self._sock.shutdown(how)
         self._answered = how in (socket.SHUT_WR, socket.SHUT_RDWR)
 
@@ -101,6 +127,10 @@ class Kept:
             self._sock.settimeout(timeout)
 
     def close(self) -> None:
+        try:
+            self._flush()
+        except OSError:  # the client has gone: nothing more to send it
+            pass
         if self._answered:
             self._linger(self._sock)
         else:
