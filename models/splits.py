@@ -30,11 +30,11 @@ class Splits:
 
 
 def _pen_extras(images: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig, with_styles: bool):
-    from models import pen
+    from models import pen, pendata
 
     faces = fonts.fetch(cfg.data_root)["train"] if with_styles else []
     n = (1500 if cfg.dry_run else pen.STYLE_DRAWINGS * len(pen.STYLE_SETS[cfg.styles])) if with_styles else 0
-    x, y = pen.training_set(
+    x, y = pendata.training_set(
         images.numpy(),
         labels.numpy(),
         faces,

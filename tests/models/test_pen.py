@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 import pytest
 
-from models import fonts, pen, recipe
+from models import fonts, pen, pendata, recipe
 
 
 def test_a_drawn_bar_is_thinned_to_its_centre_line():
@@ -41,7 +41,7 @@ def test_a_turned_pose_turns_the_drawing():
 def test_every_style_gives_a_digit_field(style):
     rng = np.random.default_rng(0)
     ink = pen.render(pen.style_strokes(style, rng), pen.random_pose(rng, 280))
-    field = pen.field(ink)
+    field = pendata.field(ink)
     assert field.shape == (28, 28) and field.max() == 255 and field[:2].max() == 0
 
 
@@ -69,7 +69,7 @@ def test_a_hollow_glyph_keeps_its_outline_and_thin_strokes_stay_whole():
 def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_train):
     images, labels = (t[:40].numpy() for t in mnist_train)
     faces = fonts.fetch()["train"][:2]
-    x, y = pen.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
+    x, y = pendata.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
     assert x.shape == (40 + 10 + 10, 1, 28, 28) and x.dtype == np.uint8 and y[:40].tolist() == labels.tolist()
     assert set(y[40:50].tolist()) <= {1, 4, 7} and (x.reshape(len(x), -1).max(1) == 255).all()
     centre = np.array([recipe.MNIST_CENTRE] * 2)
@@ -79,22 +79,22 @@ def test_training_extras_are_fields_of_the_recipe_and_cached(tmp_path, mnist_tra
         assert np.abs(np.array([(ys * mass).sum(), (xs * mass).sum()]) / mass.sum() - centre).max() <= 0.75
     cached = list(tmp_path.glob("pen-*.npz"))
     assert len(cached) == 1
-    again = pen.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
+    again = pendata.training_set(images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5)
     assert np.array_equal(again[0], x)
-    hollowed, _ = pen.training_set(
+    hollowed, _ = pendata.training_set(
         images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5, hollow_share=1
     )
     assert len(list(tmp_path.glob("pen-*.npz"))) == 2  # its own cache entry
     assert np.array_equal(hollowed[:50], x[:50])  # the pens and styles as they were; every font digit outlined
     assert all(not np.array_equal(a, b) and a.max() == 255 for a, b in zip(hollowed[50:], x[50:], strict=True))
-    lifted, _ = pen.training_set(
+    lifted, _ = pendata.training_set(
         images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5, lift_share=1
     )
     assert len(list(tmp_path.glob("pen-*.npz"))) == 3
     assert np.array_equal(lifted[40:], x[40:])  # the styles and fonts as they were
     changed = [k for k in range(40) if not np.array_equal(lifted[k], x[k])]
     assert len(changed) >= 30  # every digit whose stroke falls apart when a stretch of it is missing (not a 1)
-    every, every_y = pen.training_set(
+    every, every_y = pendata.training_set(
         images, labels, faces, seed=3, cache=tmp_path, styles=10, glyphs_per_font=5, style_set="all"
     )
     assert len(list(tmp_path.glob("pen-*.npz"))) == 4
