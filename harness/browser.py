@@ -16,14 +16,31 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-_DRAW_AND_EXPORT = """async ([points, width, size]) => {
+# canvas.toBlob() now and then calls back with null instead of a PNG (seen once, within the first few hundred
+# canvases of a run drawing numbers; the same run again drew them all): asked again, it gives the PNG
+_PNG_OF = """async function pngOf(c) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const blob = await new Promise((done) => c.toBlob(done, 'image/png'));
+    if (blob) return blob;
+  }
+  throw new Error('canvas.toBlob gave no PNG three times');
+}
+"""
+
+
+def _with_png_of(script: str) -> str:
+    """A page function (an arrow function's text) with `pngOf` declared at the top of its body."""
+    head, body = script.split("\n", 1)
+    return f"{head}\n{_PNG_OF}{body}"
+
+
+_DRAW_AND_EXPORT = _with_png_of("""async ([points, width, size]) => {
   const c = document.createElement('canvas'); c.width = size; c.height = size;
   const ctx = c.getContext('2d');  // react-canvas-draw's stroke style
   ctx.strokeStyle = '#444'; ctx.lineWidth = width; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
   ctx.beginPath(); ctx.moveTo(...points[0]); for (const p of points.slice(1)) ctx.lineTo(...p); ctx.stroke();
-  const blob = await new Promise((done) => c.toBlob(done, 'image/png'));
-  return Array.from(new Uint8Array(await blob.arrayBuffer()));
-}"""
+  return Array.from(new Uint8Array(await (await pngOf(c)).arrayBuffer()));
+}""")
 
 
 def chromium_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int = 400, browser=None) -> bytes:
@@ -41,7 +58,7 @@ def chromium_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int 
         page.close()
 
 
-_DRAW_MANY = """async (jobs) => {
+_DRAW_MANY = _with_png_of("""async (jobs) => {
   const out = [];
   for (const [strokes, width, [w, h], encoding] of jobs) {
     const c = document.createElement('canvas'); c.width = w; c.height = h;
@@ -52,13 +69,12 @@ _DRAW_MANY = """async (jobs) => {
     ctx.beginPath();
     for (const s of strokes) { ctx.moveTo(...s[0]); for (const p of s.slice(1)) ctx.lineTo(...p); if (s.length === 1) ctx.lineTo(...s[0]); }
     ctx.stroke();
-    const blob = await new Promise((done) => c.toBlob(done, 'image/png'));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const bytes = new Uint8Array(await (await pngOf(c)).arrayBuffer());
     let text = ''; for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
     out.push(btoa(text));
   }
   return out;
-}"""
+}""")
 
 
 def chromium_drawings(
