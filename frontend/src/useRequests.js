@@ -49,7 +49,15 @@ export function usePadReader(pad, send, cancel, dispatch, mode, delay) {
       dispatch({ type: "cleared", mode });
       return;
     }
-    send(await pad.current.toBlob());
+    let png;
+    try {
+      png = await pad.current.toBlob();
+    } catch (err) {
+      cancel();
+      dispatch({ type: "failed", mode, message: err.message });
+      return;
+    }
+    send(png);
   }, [pad, send, cancel, dispatch, mode]);
   const onStrokeEnd = useCallback(() => {
     clearTimeout(timer.current);

@@ -181,3 +181,36 @@ def test_a_wrong_answer_is_corrected_and_the_correction_undone(page, server):
     feedback.get_by_role("button", name="Undo").click()
     expect(feedback).to_contain_text("Removed")
     assert requests.get(server.url + "/feedback/stats", timeout=10).json()["total"] == before
+
+
+# Chromium's canvas.toBlob() now and then calls back with null instead of a PNG: the first `fails` calls do so here
+FAILING_EXPORT = """
+  const realToBlob = HTMLCanvasElement.prototype.toBlob;
+  let fails = %d;
+  HTMLCanvasElement.prototype.toBlob = function (done, ...rest) {
+    if (fails-- > 0) return setTimeout(() => done(null));
+    return realToBlob.call(this, done, ...rest);
+  };
+"""
+
+
+def test_a_drawing_whose_export_fails_twice_is_read_all_the_same(browser, server):
+    context = browser.new_context()
+    context.add_init_script(FAILING_EXPORT % 2)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    draw(page, DIGITS["7"])
+    expect(digit(page)).to_have_text("7", timeout=15000)
+    context.close()
+
+
+def test_a_drawing_that_cannot_be_exported_says_so_and_the_page_stays_usable(browser, server):
+    context = browser.new_context()
+    context.add_init_script(FAILING_EXPORT % 3)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    draw(page, DIGITS["7"])
+    expect(page.get_by_role("alert")).to_contain_text("could not turn the drawing into an image", timeout=15000)
+    page.get_by_role("button", name="Predict").click()  # the export works again: the same drawing is read
+    expect(digit(page)).to_have_text("7", timeout=15000)
+    context.close()

@@ -1,14 +1,20 @@
 import { forwardRef, useImperativeHandle, useRef } from "react";
 import CanvasDraw from "react-canvas-draw";
 
-function exportPng(drawing, width, height) {
+// canvas.toBlob() now and then calls back with null instead of a PNG (seen in Chromium): asked again, it gives
+// the PNG; if it never does, the reader shows why instead of sending nothing.
+async function exportPng(drawing, width, height) {
   const out = document.createElement("canvas");
   out.width = width;
   out.height = height;
   const ctx = out.getContext("2d");
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(drawing, 0, 0, width, height);
-  return new Promise((resolve) => out.toBlob(resolve, "image/png"));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const blob = await new Promise((resolve) => out.toBlob(resolve, "image/png"));
+    if (blob) return blob;
+  }
+  throw new Error("The browser could not turn the drawing into an image. Try again.");
 }
 
 // A canvas for mouse, pen and touch. The parent drives it through the ref: undo() removes the last
