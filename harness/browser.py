@@ -28,13 +28,13 @@ _PNG_OF = """async function pngOf(c) {
 """
 
 
-def _with_png_of(script: str) -> str:
+def with_png_of(script: str) -> str:
     """A page function (an arrow function's text) with `pngOf` declared at the top of its body."""
     head, body = script.split("\n", 1)
     return f"{head}\n{_PNG_OF}{body}"
 
 
-_DRAW_AND_EXPORT = _with_png_of("""async ([points, width, size]) => {
+_DRAW_AND_EXPORT = with_png_of("""async ([points, width, size]) => {
   const c = document.createElement('canvas'); c.width = size; c.height = size;
   const ctx = c.getContext('2d');  // react-canvas-draw's stroke style
   ctx.strokeStyle = '#444'; ctx.lineWidth = width; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
@@ -58,7 +58,7 @@ def chromium_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int 
         page.close()
 
 
-_DRAW_MANY = _with_png_of("""async (jobs) => {
+_DRAW_MANY = with_png_of("""async (jobs) => {
   const out = [];
   for (const [strokes, width, [w, h], encoding] of jobs) {
     const c = document.createElement('canvas'); c.width = w; c.height = h;
