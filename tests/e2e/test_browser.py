@@ -194,21 +194,23 @@ FAILING_EXPORT = """
 """
 
 
-def test_a_drawing_whose_export_fails_twice_is_read_all_the_same(browser, server):
+def _page_whose_export_fails(browser, server, times: int):
     context = browser.new_context()
-    context.add_init_script(FAILING_EXPORT % 2)
+    context.add_init_script(FAILING_EXPORT % times)
     page = context.new_page()
     page.goto(server.url + "/")
+    return context, page
+
+
+def test_a_drawing_whose_export_fails_twice_is_read_all_the_same(browser, server):
+    context, page = _page_whose_export_fails(browser, server, 2)
     draw(page, DIGITS["7"])
     expect(digit(page)).to_have_text("7", timeout=15000)
     context.close()
 
 
 def test_a_drawing_that_cannot_be_exported_says_so_and_the_page_stays_usable(browser, server):
-    context = browser.new_context()
-    context.add_init_script(FAILING_EXPORT % 3)
-    page = context.new_page()
-    page.goto(server.url + "/")
+    context, page = _page_whose_export_fails(browser, server, 3)
     draw(page, DIGITS["7"])
     expect(page.get_by_role("alert")).to_contain_text("could not turn the drawing into an image", timeout=15000)
     page.get_by_role("button", name="Predict").click()  # the export works again: the same drawing is read
