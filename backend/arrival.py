@@ -77,8 +77,7 @@ class Kept:
         self._continued = arriving.continued
         self._linger = linger
         self._answered = False
-        self._held = b""  # the answer's head, until its body comes
-        self._written = False
+        self._held: bytes | None = None  # None until the first write; then the answer's head, until its body comes
 
     def recv(self, size: int) -> bytes:
         if self._answered:
@@ -101,8 +100,7 @@ class Kept:
         return self._sock.send(data)
 
     def sendall(self, data: bytes) -> None:
-        first, self._written = not self._written, True
-        if first and len(data) <= HELD_HEAD:
+        if self._held is None and len(data) <= HELD_HEAD:
             self._held = bytes(data)  # the head: it goes out with what comes next
             return
         held, self._held = self._held, b""
