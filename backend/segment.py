@@ -97,9 +97,9 @@ class Drawing:
         if peak < MIN_PEAK:
             raise PreprocessError("empty_image", "the image is empty: draw a number first")
         mask = ink > peak // 10
-        self.top, bottom, self.left, right = extent(mask)
+        self.top, self.bottom, self.left, self.right = extent(mask)  # the ink's box on the original
         self.original = ink
-        crop = np.ascontiguousarray(ink[self.top : bottom, self.left : right])
+        crop = np.ascontiguousarray(ink[self.top : self.bottom, self.left : self.right])
         self.scale = min(1.0, WORK_HEIGHT / crop.shape[0])
         size = (max(1, round(crop.shape[1] * self.scale)), max(1, round(crop.shape[0] * self.scale)))
         self.ink = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BOX))
@@ -126,9 +126,8 @@ class Drawing:
         return Digit(ink, (x0, y0, x1 - x0, y1 - y0))
 
     def whole(self) -> Digit:
-        """The drawing itself, as one digit (what /predict reads)."""
-        height, width = self.ink.shape
-        return Digit(self.original, (self.left, self.top, round(width / self.scale), round(height / self.scale)))
+        """The drawing itself, as one digit (what /predict reads), boxed by its ink."""
+        return Digit(self.original, (self.left, self.top, self.right - self.left, self.bottom - self.top))
 
 
 def _gap(a: Group, b: Group) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image, ImageDraw
 
@@ -197,6 +198,41 @@ def test_one_digit_is_read_exactly_as_predict_reads_it():
     ink = drawing([FOUR_IN_TWO_STROKES])
     ((digit, _),) = segment.read(ink, lambda inks: np.eye(10)[[4] * len(inks)], max_digits=12)
     assert digit.ink is ink  # the drawing itself: the same field as /predict's
+
+
+def read_ones(ink: np.ndarray) -> list[segment.Digit]:
+    return [d for d, _ in segment.read(ink, lambda inks: np.eye(10)[[1] * len(inks)], max_digits=12)]
+
+
+@pytest.mark.parametrize("left, right", [(3, 25), (0, 28)])
+def test_a_lone_digits_box_is_its_inks_box(left, right):
+    ink = np.zeros((1000, 28), np.uint8)
+    ink[:, left:right] = 255  # a bar, on a canvas scaled down 10x to be worked on
+    (digit,) = read_ones(ink)
+    assert digit.box == (left, 0, right - left, 1000)  # not the working copy's width scaled back up (21, 31)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    size=st.tuples(st.integers(1, 900), st.integers(1, 700)),
+    lines=st.lists(
+        st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.integers(1, 60)),
+        min_size=1,
+        max_size=14,
+    ),
+)
+def test_every_digits_box_lies_within_the_drawing(size, lines):
+    img = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(img)
+    for x0, y0, x1, y1, width in lines:
+        draw.line([(x0 * size[0], y0 * size[1]), (x1 * size[0], y1 * size[1])], fill=255, width=width)
+    try:
+        digits = read_ones(np.asarray(img))
+    except PreprocessError:
+        return  # nothing drawn, or too many pieces: refused with its code (the test above)
+    for digit in digits:
+        x, y, w, h = digit.box
+        assert x >= 0 and y >= 0 and w > 0 and h > 0 and x + w <= size[0] and y + h <= size[1], digit.box
 
 
 def test_too_many_digits_and_empty_drawings_are_refused():
