@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from models.feedback import database_url
 
 metadata = sa.MetaData()
+MAX_ID = 2**31 - 1  # the largest id an Integer column holds in PostgreSQL (SQLite's are wider)
 corrections = sa.Table(
     "corrections",
     metadata,
@@ -137,6 +138,8 @@ class Store:
 
     def delete(self, correction_id: int, token: str) -> bool | None:
         """Delete a correction if `token` is its own: True; False for a wrong token; None if there is no such id."""
+        if not 0 < correction_id <= MAX_ID:  # no such row can exist; the database would refuse the number itself
+            return None
         with self.engine.begin() as connection:
             stored = connection.execute(sa.select(corrections.c.token_sha256).where(corrections.c.id == correction_id))
             expected = stored.scalar_one_or_none()

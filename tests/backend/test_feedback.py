@@ -77,6 +77,14 @@ def test_a_correction_is_kept_counted_exported_and_undone(database):
     assert client.get("/feedback/stats").get_json()["total"] == 2
 
 
+@pytest.mark.parametrize("correction_id", [0, 2**31, 10**20])  # none can exist; 2**31 is past PostgreSQL's integer
+def test_undoing_a_correction_no_id_can_name_is_not_found(database, correction_id):
+    client = app_for(database).test_client()
+    assert post(client, 1).status_code == 201  # the table is there: the database is asked, or could be
+    r = client.delete(f"/feedback/{correction_id}", headers={"X-Delete-Token": "a-token"})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
 def test_nothing_about_the_sender_is_stored(database):
     client = app_for(database).test_client()
     post(client, 3, headers={"User-Agent": "very-identifying-agent", "X-Forwarded-For": "203.0.113.9"})
