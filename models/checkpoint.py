@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import platform
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,18 @@ def save(path: Path, model: nn.Module, meta: dict[str, Any]) -> dict[str, Any]:
     card["sha256"] = sha256_file(path)
     write_card(path, card)
     return card
+
+
+def check_writable(path: Path) -> None:
+    """Raise OSError, before any training, if a checkpoint cannot be written at `path` (its folder made if need be)."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a checkpoint file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path.parent).close()
+    except OSError as exc:
+        raise OSError(f"cannot write a checkpoint in {path.parent}: {exc.strerror or exc}") from None
 
 
 def write_card(path: Path, card: dict[str, Any]) -> None:

@@ -87,7 +87,10 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoints", nargs="+", type=Path, help="checkpoint files (.pt) with their model cards")
     for path in p.parse_args(argv).checkpoints:
-        card = export(path)
+        try:
+            card = export(path)
+        except runtime.CheckpointError as exc:
+            raise SystemExit(f"error: {exc}") from None
         twin = card["onnx"]
         print(
             f"{runtime.onnx_path(path)}: {twin['bytes']} bytes, sha256 {twin['sha256'][:12]}..., "

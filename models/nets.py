@@ -6,6 +6,7 @@ that name and those arguments, so the two can never disagree about a model.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import torch
@@ -185,8 +186,17 @@ ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
 }
 
 
-def build(arch: str, **args: object) -> nn.Module:
-    """Build the network registered under `arch` with constructor arguments `args`."""
+def check_args(arch: str, args: dict) -> None:
+    """Raise ValueError unless `arch` is a known network and takes every one of the constructor arguments `args`."""
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHITECTURES)}")
+    takes = inspect.signature(ARCHITECTURES[arch]).parameters
+    unknown = sorted(set(args) - set(takes))
+    if unknown:
+        raise ValueError(f"{arch} takes no argument {', '.join(unknown)}; it takes {', '.join(takes)}")
+
+
+def build(arch: str, **args: object) -> nn.Module:
+    """Build the network registered under `arch` with constructor arguments `args`."""
+    check_args(arch, args)
     return ARCHITECTURES[arch](**args)

@@ -80,9 +80,14 @@ def corrections(paths: tuple, seed: int) -> tuple[torch.Tensor, ...]:
     are kept out of training to measure the fine-tune on."""
     xs, ys = [], []
     for path in paths:
-        with np.load(path) as extra:
-            xs.append(torch.from_numpy(extra["x"].copy()))
-            ys.append(torch.from_numpy(extra["y"].copy()).long())
+        try:
+            with np.load(path) as extra:
+                xs.append(torch.from_numpy(extra["x"].copy()))
+                ys.append(torch.from_numpy(extra["y"].copy()).long())
+        except (OSError, ValueError, KeyError) as exc:  # not an .npz, or one without the export's arrays
+            raise data.DataUnavailable(
+                f"{path} is not a data set file of python -m models.feedback export ({exc})"
+            ) from None
     x, y = torch.cat(xs), torch.cat(ys)
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     cut = int(round(len(x) * HELD_OUT))

@@ -155,20 +155,29 @@ def build_model(cfg: TrainConfig, info: data.DatasetInfo, device: torch.device) 
 
 def main(argv: list[str] | None = None, on_step=None) -> dict:
     """Train, select the best epoch on validation, calibrate, test, save checkpoint + card + twin + report."""
-    cfg = finetune.config(from_args(argv)).resolved()
+    try:  # what the command line names must be there before any work: else one line, no traceback
+        cfg = finetune.config(from_args(argv)).resolved()
+        device = pick_device(cfg.device)
+        info = data.DATASETS[cfg.dataset]
+        nets.check_args(cfg.arch, cfg.arch_args)
+        missing = [str(path) for path in cfg.extra if not path.is_file()]
+        if missing:
+            raise FileNotFoundError(f"no such data set file: {', '.join(missing)}")
+        if cfg.out:
+            checkpoint.check_writable(cfg.out)
+        teacher, teacher_card = (
+            distill.load_teacher(cfg.teacher, cfg.dataset, len(info.classes), device) if cfg.teacher else (None, None)
+        )
+    except (checkpoint.CheckpointError, DeviceUnavailable, ValueError, OSError) as exc:
+        raise SystemExit(f"error: {exc}") from None
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    try:
-        device = pick_device(cfg.device)
-    except DeviceUnavailable as exc:
-        raise SystemExit(f"error: {exc}") from None
     torch.manual_seed(cfg.seed)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
-    info = data.DATASETS[cfg.dataset]
-    teacher, teacher_card = (
-        distill.load_teacher(cfg.teacher, cfg.dataset, len(info.classes), device) if cfg.teacher else (None, None)
-    )
-    splits = load_splits(cfg, device)
+    try:
+        splits = load_splits(cfg, device)
+    except data.DataUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
     model, arch_args = build_model(cfg, info, device)
     bf16 = use_bf16(cfg.precision, device)
     run_dir = cfg.runs_dir / (

@@ -104,7 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoints", nargs="+", type=Path, help="checkpoint files (.pt) with their model cards")
     for path in p.parse_args(argv).checkpoints:
-        report = write(path)
+        try:
+            report = write(path)
+        except checkpoint.CheckpointError as exc:
+            raise SystemExit(f"error: {exc}") from None
         size = report_path(path).stat().st_size
         print(
             f"{report_path(path)}: {size // 1024} KB, test accuracy {report['test']['accuracy']:.4f}, "

@@ -66,6 +66,39 @@ def test_a_teacher_with_other_classes_is_refused_before_any_training(tmp_path, c
     assert "training" not in capsys.readouterr().out and not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--arch-arg", "depth=3"], "digitnet takes no argument depth"),
+        (["--finetune", "README.md"], "model card README.json is missing"),
+        (["--extra", "no-such-corrections.npz"], "no such data set file"),
+        (["--out", "models"], "is a folder"),
+        (["--out", "/proc/mnist.pt"], "cannot write a checkpoint in /proc"),
+    ],
+)
+def test_a_train_command_naming_what_cannot_be_used_stops_in_one_line_before_training(args, says, tmp_path, capsys):
+    with pytest.raises(SystemExit, match="^error: ") as stop:
+        train.main(["--dry-run", "--runs-dir", str(tmp_path), "--no-report", *args])
+    assert says in str(stop.value) and "\n" not in str(stop.value)
+    assert "training" not in capsys.readouterr().out and not list(tmp_path.iterdir())
+
+
+def test_an_extra_file_that_is_not_an_export_is_refused_in_one_line(tmp_path):
+    not_an_export = tmp_path / "x.npz"
+    torch.save({"x": 1}, not_an_export)
+    with pytest.raises(SystemExit, match=f"^error: {not_an_export} is not a data set file"):
+        train.main(["--dry-run", "--runs-dir", str(tmp_path / "runs"), "--no-report", "--extra", str(not_an_export)])
+
+
+@pytest.mark.parametrize("cli", ["export", "webreport"])
+def test_export_and_webreport_say_in_one_line_that_a_checkpoint_is_missing(cli):
+    done = subprocess.run(
+        [sys.executable, "-m", f"models.{cli}", "no-such.pt"], capture_output=True, text=True, timeout=120
+    )
+    said = done.stderr.strip()
+    assert done.returncode == 1 and said.startswith("error: ") and "no-such" in said and "\n" not in said
+
+
 def test_evaluate_cli_ends_with_the_accuracy_line(dry_run):
     _, out, card = dry_run
     result = subprocess.run(

@@ -117,8 +117,39 @@ def test_rotate_widens_the_augmentations_turn_and_changes_nothing_else():
     assert from_args(["--rotate", "20"]).resolved().augment_config == replace(digits, rotate_deg=20.0)
 
 
-@pytest.mark.parametrize("turn", ["-1", "181", "twenty"])
-def test_a_turn_that_is_not_0_to_180_degrees_is_refused(turn, capsys):
+BAD_VALUES = [
+    ("--rotate", "-1"),
+    ("--rotate", "181"),
+    ("--rotate", "twenty"),
+    ("--epochs", "0"),
+    ("--batch-size", "-5"),
+    ("--lr", "0"),
+    ("--lr", "nan"),
+    ("--weight-decay", "-1"),
+    ("--label-smoothing", "1.5"),
+    ("--pen-share", "2"),
+    ("--hollow-share", "-0.1"),
+    ("--lift-share", "inf"),
+    ("--val-size", "0"),
+    ("--patience", "-1"),
+    ("--target-accuracy", "1.2"),
+    ("--seed", "-1"),
+    ("--threads", "0"),
+    ("--distill-weight", "3"),
+    ("--distill-temperature", "0"),
+    ("--arch-arg", "width"),
+    ("--arch-arg", "width=sixteen"),
+]
+
+
+@pytest.mark.parametrize("flag, value", BAD_VALUES)
+def test_a_value_out_of_its_range_is_refused_naming_its_flag(flag, value, capsys):
     with pytest.raises(SystemExit):
-        from_args(["--rotate", turn])
-    assert "--rotate" in capsys.readouterr().err
+        from_args([flag, value])
+    err = capsys.readouterr().err
+    assert f"argument {flag}: " in err and value in err and "Traceback" not in err
+
+
+def test_values_in_range_are_taken_as_numbers():
+    cfg = from_args(["--epochs", "3", "--lr", "1e-3", "--pen-share", "1", "--seed", "0", "--arch-arg", "width=24"])
+    assert (cfg.epochs, cfg.lr, cfg.pen_share, cfg.seed, cfg.arch_args) == (3, 1e-3, 1.0, 0, {"width": 24})
