@@ -11,7 +11,6 @@ bench/results/canvas_accuracy.json.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from backend.config import load_settings
 from backend.predictor import load
 from harness import MNIST_CKPT, write_result
 from harness.images import ENCODINGS, paste_digit, png, render
-from models import data
+from models import argtypes, data
 
 
 def canvases(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
@@ -39,8 +38,8 @@ def canvases(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("checkpoints", nargs="*", type=Path, default=[MNIST_CKPT])
-    p.add_argument("--count", type=int, default=3000)
+    p.add_argument("checkpoints", nargs="*", type=argtypes.checkpoint, default=[MNIST_CKPT])
+    p.add_argument("--count", type=argtypes.COUNT, default=3000)
     args = p.parse_args(argv)
     inputs, truth = canvases(args.count)
     results = {}

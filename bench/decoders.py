@@ -23,6 +23,7 @@ from PIL import Image
 from backend import decode
 from bench.serve import kinds
 from harness import write_result
+from models import argtypes
 
 DECODERS = {
     "wuffs": decode.png_rgba,
@@ -45,7 +46,7 @@ def median_ms(fn, data: bytes, runs: int) -> float:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=300, help="decodes per kind and library (default: 300)")
+    p.add_argument("--runs", type=argtypes.COUNT, default=300, help="decodes per kind and library (default: 300)")
     args = p.parse_args(argv)
     pngs = {name: blob for name, blob in kinds().items() if blob.startswith(decode.PNG_SIGNATURE)}
     result: dict = {"ms": {}}

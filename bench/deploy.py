@@ -21,6 +21,7 @@ from pathlib import Path
 from harness import heroku, loadgen, write_result
 from harness.images import SEVEN, stroke_canvas
 from harness.server import Server, mapped_files
+from models import argtypes
 
 GOALS = {"slug_mb": 200, "boot_s": 5.0, "pss_mb": 200}  # Heroku's own: 500 MB, 60 s, 512 MB
 MB = 1024 * 1024
@@ -35,8 +36,8 @@ def dyno(build: heroku.Build) -> Server:
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ref", default="HEAD", help="git ref to build (default: HEAD)")
-    p.add_argument("--seconds", type=float, default=10.0, help="seconds per speed measurement (default: 10)")
-    p.add_argument("--boots", type=int, default=3, help="cold starts to time (default: 3)")
+    p.add_argument("--seconds", type=argtypes.SECONDS, default=10.0, help="seconds per speed measurement (default: 10)")
+    p.add_argument("--boots", type=argtypes.COUNT, default=3, help="cold starts to time (default: 3)")
     args = p.parse_args(argv)
     canvas = stroke_canvas(SEVEN)
     result: dict = {"ref": args.ref}

@@ -30,7 +30,7 @@ from harness import pen, write_result
 from harness.browser import chromium
 from harness.images import SEVEN, stroke_canvas
 from harness.server import Server
-from models import data, nets, runtime
+from models import argtypes, data, nets, runtime
 
 GOALS = {"deletion_ratio": 0.5, "randomisation_spearman": 0.2, "explain_ms_p50": 15.0}
 STEPS = 20
@@ -124,8 +124,10 @@ def latency(count: int) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--count", type=int, default=1000, help="digits of each kind (default: 1000)")
-    p.add_argument("--latency", type=int, default=200, help="requests of each kind for the cost (default: 200)")
+    p.add_argument("--count", type=argtypes.COUNT, default=1000, help="digits of each kind (default: 1000)")
+    p.add_argument(
+        "--latency", type=argtypes.COUNT, default=200, help="requests of each kind for the cost (default: 200)"
+    )
     args = p.parse_args(argv)
     rng = np.random.default_rng(0)
     app = create_app({"device": "cpu"})

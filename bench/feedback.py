@@ -34,7 +34,7 @@ from harness import MNIST_CKPT, ROOT, loadgen, write_result
 from harness.images import SEVEN, png, render, stroke_canvas
 from harness.postgres import Postgres
 from harness.server import Server
-from models import evaluate, fonts, pen
+from models import argtypes, evaluate, fonts, pen
 
 ADMIN = "bench-admin-token-0123456789"
 OPEN_LIMITS = {"FEEDBACK_RATE_LIMIT": "1000000/minute", "ADMIN_TOKEN": ADMIN, "DEVICE": "cpu"}
@@ -230,10 +230,16 @@ def learning_loop(corrections: int, held_out: int, workdir: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seconds", type=float, default=60.0, help="mixed load duration per database (default: 60)")
-    p.add_argument("--concurrency", type=int, default=32, help="concurrent clients (default: 32)")
-    p.add_argument("--loop-corrections", type=int, default=600, help="drawings people see in the loop (default: 600)")
-    p.add_argument("--loop-held-out", type=int, default=600, help="drawings to measure the loop on (default: 600)")
+    p.add_argument(
+        "--seconds", type=argtypes.SECONDS, default=60.0, help="mixed load duration per database (default: 60)"
+    )
+    p.add_argument("--concurrency", type=argtypes.COUNT, default=32, help="concurrent clients (default: 32)")
+    p.add_argument(
+        "--loop-corrections", type=argtypes.COUNT, default=600, help="drawings people see in the loop (default: 600)"
+    )
+    p.add_argument(
+        "--loop-held-out", type=argtypes.COUNT, default=600, help="drawings to measure the loop on (default: 600)"
+    )
     args = p.parse_args(argv)
     result: dict = {"settings": vars(args)}
     with tempfile.TemporaryDirectory() as tmp, Postgres() as pg:

@@ -23,6 +23,7 @@ import requests
 
 from harness import write_result
 from harness.server import Server, post_png
+from models import argtypes
 
 
 def save(path: Path, count: int, singles: int, seed: int) -> None:
@@ -104,9 +105,11 @@ def main(argv: list[str] | None = None) -> dict | None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--save", type=Path, help="draw the inputs in Chromium and save them here, then stop")
     p.add_argument("--inputs", type=Path, default=Path("runs/gpu-inputs.npz"), help="the saved inputs to answer")
-    p.add_argument("--count", type=int, default=200, help="with --save: drawn numbers (default: 200)")
-    p.add_argument("--singles", type=int, default=300, help="with --save: pen-drawn single digits (default: 300)")
-    p.add_argument("--seed", type=int, default=12, help="with --save: seed of the drawings (default: 12)")
+    p.add_argument("--count", type=argtypes.COUNT, default=200, help="with --save: drawn numbers (default: 200)")
+    p.add_argument(
+        "--singles", type=argtypes.COUNT, default=300, help="with --save: pen-drawn single digits (default: 300)"
+    )
+    p.add_argument("--seed", type=argtypes.SEED, default=12, help="with --save: seed of the drawings (default: 12)")
     args = p.parse_args(argv)
     if args.save:
         save(args.save, args.count, args.singles, args.seed)

@@ -18,12 +18,13 @@ import json
 from harness import write_result
 from harness.faults import PATIENT_MASTER, graceful_term, kill_worker, sustained
 from harness.server import Server
+from models import argtypes
 
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seconds", type=float, default=60.0, help="sustained load duration (default: 60)")
-    p.add_argument("--concurrency", type=int, default=32, help="concurrent clients (default: 32)")
+    p.add_argument("--seconds", type=argtypes.SECONDS, default=60.0, help="sustained load duration (default: 60)")
+    p.add_argument("--concurrency", type=argtypes.COUNT, default=32, help="concurrent clients (default: 32)")
     args = p.parse_args(argv)
     result: dict = {"settings": vars(args)}
     with Server(workers=2) as server:

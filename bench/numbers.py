@@ -31,6 +31,7 @@ from harness import numbers, pen, write_result
 from harness.browser import chromium
 from harness.images import turned
 from harness.server import Server, post_png
+from models import argtypes
 from models.numbers import PEN
 from models.pen import pen_option
 
@@ -71,15 +72,21 @@ def subset_accuracy(rows: list[dict], keep) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--count", type=int, default=600, help="drawn numbers (default: 600)")
+    p.add_argument("--count", type=argtypes.COUNT, default=600, help="drawn numbers (default: 600)")
     p.add_argument(
-        "--seed", type=int, nargs="+", default=[12, 99, 7], help="seeds of the drawings, pooled (default: 12 99 7)"
+        "--seed",
+        type=argtypes.SEED,
+        nargs="+",
+        default=[12, 99, 7],
+        help="seeds of the drawings, pooled (default: 12 99 7)",
     )
-    p.add_argument("--singles", type=int, default=1000, help="single-digit canvases a seed for /predict agreement")
+    p.add_argument(
+        "--singles", type=argtypes.COUNT, default=1000, help="single-digit canvases a seed for /predict agreement"
+    )
     pen_option(p, PEN, "the line's height")
     p.add_argument(
         "--turn",
-        type=float,
+        type=argtypes.DEGREES,
         default=0.0,
         metavar="DEG",
         help="turn each number's canvas this many degrees, uphill and downhill in turn (default: 0)",

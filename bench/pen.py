@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 
 from backend.app import create_app
 from harness import MNIST_CKPT, pen, write_result
 from harness.browser import chromium
-from models import calibrate, data, runtime
+from models import argtypes, calibrate, data, runtime
 from models.pen import ANGLE, PEN, pen_option
 
 
@@ -61,15 +60,26 @@ def pen_mistakes_as_scanned(batch: list, replies: list[dict], said_as_scanned: n
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("checkpoints", nargs="*", type=Path, default=[MNIST_CKPT], help="MNIST checkpoints to compare")
-    p.add_argument("--pens", type=int, default=3000, help="MNIST test digits redrawn with a pen (default: 3000)")
-    p.add_argument("--per-style", type=int, default=100, help="drawings of each style (default: 100)")
-    p.add_argument("--per-font", type=int, default=200, help="digits in each held-out font (default: 200)")
-    p.add_argument("--seed", type=int, default=11, help="seed of the canvases (default: 11)")
+    p.add_argument(
+        "checkpoints", nargs="*", type=argtypes.checkpoint, default=[MNIST_CKPT], help="MNIST checkpoints to compare"
+    )
+    p.add_argument(
+        "--pens",
+        type=argtypes.bounded(int, 0),
+        default=3000,
+        help="MNIST test digits redrawn with a pen (default: 3000)",
+    )
+    p.add_argument(
+        "--per-style", type=argtypes.bounded(int, 0), default=100, help="drawings of each style (default: 100)"
+    )
+    p.add_argument(
+        "--per-font", type=argtypes.bounded(int, 0), default=200, help="digits in each held-out font (default: 200)"
+    )
+    p.add_argument("--seed", type=argtypes.SEED, default=11, help="seed of the canvases (default: 11)")
     pen_option(p, PEN, "the digit's height")
     p.add_argument(
         "--angle",
-        type=float,
+        type=argtypes.DEGREES,
         default=ANGLE,
         help=f"the drawn digits' largest turn either way, in degrees (default: {ANGLE:g})",
     )

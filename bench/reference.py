@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from harness import ROOT, write_result
-from models import data, train
+from models import argtypes, data, train
 
 RUNS = [  # (system, arch, dataset, tutorial epochs)
     ("S1", "mlp", "mnist", 3),
@@ -28,7 +28,12 @@ RUNS = [  # (system, arch, dataset, tutorial epochs)
 
 def main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every tutorial budget (default: 1)")
+    p.add_argument(
+        "--epochs-scale",
+        type=argtypes.bounded(float, 0, above=True),
+        default=1.0,
+        help="multiply every tutorial budget (default: 1)",
+    )
     p.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "reference", help="checkpoints and reports")
     args = p.parse_args(argv)
     rows = []

@@ -27,6 +27,7 @@ from harness.browser import chromium_canvas
 from harness.clients import encodings, mnist_style
 from harness.images import SEVEN
 from harness.server import Server
+from models import argtypes
 
 GOALS = {"ratio": 0.30, "p99_ms": 8.0, "prepare_ms": 1.0, "pss_mb": 200}
 
@@ -90,7 +91,7 @@ def in_child(fn, *args):
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seconds", type=float, default=6.0, help="seconds per route and kind (default: 6)")
+    p.add_argument("--seconds", type=argtypes.SECONDS, default=6.0, help="seconds per route and kind (default: 6)")
     p.add_argument("--kinds", help="comma-separated subset of the kinds (default: all)")
     p.add_argument(
         "--client",

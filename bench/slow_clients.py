@@ -20,6 +20,7 @@ import requests
 
 from harness import RESULTS, slowclients, write_result
 from harness.server import Server
+from models import argtypes
 
 HEALTH_TIMEOUT = 5.0  # seconds a /health request may take before it counts as not answered
 
@@ -45,9 +46,9 @@ def health_while(server: Server, seconds: float) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--clients", type=int, default=2, help="connections held (default: 2, one per worker)")
+    p.add_argument("--clients", type=argtypes.COUNT, default=2, help="connections held (default: 2, one per worker)")
     p.add_argument("--how", choices=["body", "headers", "idle", "keep-open"], default="body", help="how they hold it")
-    p.add_argument("--seconds", type=float, default=15.0, help="how long /health is asked meanwhile")
+    p.add_argument("--seconds", type=argtypes.SECONDS, default=15.0, help="how long /health is asked meanwhile")
     p.add_argument("--env", nargs="*", default=[], metavar="KEY=VALUE", help="server settings")
     args = p.parse_args(argv)
     env = dict(item.split("=", 1) for item in args.env)

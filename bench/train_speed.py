@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 
 from harness import write_result
-from models import data, nets, train
+from models import argtypes, data, nets, train
 from models.device import describe
 from models.evaluate import evaluate
 
@@ -176,12 +176,21 @@ def result_name(device: str, precision: str, native_bf16: bool, isa_limits: dict
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
-    p.add_argument("--target", type=float, default=0.99, help="test accuracy to reach (default: 0.99)")
+    p.add_argument(
+        "--target",
+        type=argtypes.bounded(float, 0, 1, above=True),
+        default=0.99,
+        help="test accuracy to reach (default: 0.99)",
+    )
     p.add_argument(
         "--precision", default="auto", choices=["auto", "bf16", "fp32"], help="ours (default: the trainer's)"
     )
-    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="one race per seed (default: 1 2 3)")
-    p.add_argument("--seed-epochs", type=int, default=4, help="the seed-style loop gives up after this many epochs")
+    p.add_argument(
+        "--seeds", type=argtypes.SEED, nargs="+", default=[1, 2, 3], help="one race per seed (default: 1 2 3)"
+    )
+    p.add_argument(
+        "--seed-epochs", type=argtypes.COUNT, default=4, help="the seed-style loop gives up after this many epochs"
+    )
     p.add_argument("--skip-seed", action="store_true", help="only time ours (e.g. on a GPU)")
     args = p.parse_args(argv)
     device = torch.device(args.device)

@@ -25,14 +25,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from models import checkpoint, data, export, nets, numbers, recipe
+from models import argtypes, checkpoint, data, export, nets, numbers, recipe
 from models.cache import cached
 from models.device import DeviceUnavailable, describe, pick_device
 from models.evaluate import logits_of
 from models.pen import pen_option
 from models.runtime import normalise
 from models.train import use_bf16
-from models.trainconfig import COUNT, SHARE, bounded
 
 VERSION = 3  # of the group generator: part of the cache key
 CLASSES = ["one digit", "two digits", *(f"first {d}" for d in range(10)), *(f"second {d}" for d in range(10))]
@@ -78,18 +77,21 @@ def scores(model, x: torch.Tensor, y: torch.Tensor, mean, std) -> dict[str, floa
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=Path("models/checkpoints/mnist-pairs.pt"))
-    p.add_argument("--groups", type=COUNT, default=120_000, help="training groups (default: 120000)")
-    p.add_argument("--epochs", type=COUNT, default=10)
-    p.add_argument("--batch-size", type=COUNT, default=256)
-    p.add_argument("--lr", type=bounded(float, 0, above=True), default=3e-3)
-    p.add_argument("--width", type=COUNT, default=32)
-    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=0)
+    p.add_argument("--groups", type=argtypes.COUNT, default=120_000, help="training groups (default: 120000)")
+    p.add_argument("--epochs", type=argtypes.COUNT, default=10)
+    p.add_argument("--batch-size", type=argtypes.COUNT, default=256)
+    p.add_argument("--lr", type=argtypes.bounded(float, 0, above=True), default=3e-3)
+    p.add_argument("--width", type=argtypes.COUNT, default=32)
+    p.add_argument("--seed", type=argtypes.SEED, default=0)
     p.add_argument(
-        "--pair-share", type=SHARE, default=numbers.PAIR_SHARE, help="groups of two digits (default: %(default)s)"
+        "--pair-share",
+        type=argtypes.SHARE,
+        default=numbers.PAIR_SHARE,
+        help="groups of two digits (default: %(default)s)",
     )
     p.add_argument(
         "--lifted-share",
-        type=SHARE,
+        type=argtypes.SHARE,
         default=numbers.LIFTED_SHARE,
         help="single digits drawn with the pen lifted (default: %(default)s)",
     )

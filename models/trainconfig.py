@@ -7,15 +7,11 @@ the config it is handed, never from an argparse namespace or a long parameter li
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import shlex
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
 
-from models import augment, data, nets, pen
+from models import argtypes, augment, data, nets, pen
 
 # Per-dataset defaults: the architecture and recipe that give our best result there.
 DEFAULTS = {
@@ -95,42 +91,6 @@ class TrainConfig:
         return preset if self.rotate is None else replace(preset, rotate_deg=self.rotate)
 
 
-def bounded(kind: type, low: float, high: float = math.inf, *, above: bool = False) -> Callable[[str], Any]:
-    """An argparse type: an int or float (`kind`) from `low` (or more than `low`, `above`) to `high`, finite."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not {'a whole number' if kind is int else 'a number'}"
-            ) from None
-        finite = kind is int or math.isfinite(value)  # (an int of any size is finite, and may not fit a float)
-        if not (finite and (value > low if above else value >= low) and value <= high):
-            bounds = (f"more than {low}" if above else f"at least {low}") + (
-                f" and at most {high}" if high < math.inf else ""
-            )
-            raise argparse.ArgumentTypeError(f"{text} is not {bounds}")
-        return value
-
-    return parse
-
-
-def _arch_arg(text: str) -> tuple[str, Any]:
-    """An argparse type: K=V, V as JSON (16, 0.3, true)."""
-    key, equals, value = text.partition("=")
-    if not key or not equals:
-        raise argparse.ArgumentTypeError(f"{text!r} is not K=V (e.g. width=16)")
-    try:
-        return key, json.loads(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not a value (e.g. 16, 0.3, true)") from None
-
-
-SHARE = bounded(float, 0, 1)
-COUNT = bounded(int, 1)
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line of `python -m models.train`: one flag per TrainConfig field."""
     p = argparse.ArgumentParser(
@@ -144,24 +104,28 @@ def parser() -> argparse.ArgumentParser:
         "--arch-arg",
         dest="arch_args",
         action="append",
-        type=_arch_arg,
+        type=argtypes.key_value,
         default=[],
         metavar="K=V",
         help="constructor argument, repeatable (e.g. width=16)",
     )
-    p.add_argument("--epochs", type=COUNT, help="maximum epochs (default: per data set)")
-    p.add_argument("--batch-size", type=COUNT, help="mini-batch size (default: per data set)")
+    p.add_argument("--epochs", type=argtypes.COUNT, help="maximum epochs (default: per data set)")
+    p.add_argument("--batch-size", type=argtypes.COUNT, help="mini-batch size (default: per data set)")
     p.add_argument(
         "--lr",
-        type=bounded(float, 0, above=True),
+        type=argtypes.bounded(float, 0, above=True),
         help="peak learning rate of the one-cycle schedule (default: per data set)",
     )
-    p.add_argument("--weight-decay", type=bounded(float, 0), default=1e-4, help="AdamW weight decay (default: 1e-4)")
-    p.add_argument("--label-smoothing", type=SHARE, default=0.05, help="cross-entropy label smoothing (default: 0.05)")
+    p.add_argument(
+        "--weight-decay", type=argtypes.bounded(float, 0), default=1e-4, help="AdamW weight decay (default: 1e-4)"
+    )
+    p.add_argument(
+        "--label-smoothing", type=argtypes.SHARE, default=0.05, help="cross-entropy label smoothing (default: 0.05)"
+    )
     p.add_argument("--augment", choices=list(augment.PRESETS), help="augmentation preset (default: per data set)")
     p.add_argument(
         "--rotate",
-        type=bounded(float, 0, 180),
+        type=argtypes.DEGREES,
         metavar="DEG",
         help="the augmentation's largest turn either way, in degrees (default: the preset's; digits: 12)",
     )
@@ -172,18 +136,18 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--pen-share",
-        type=SHARE,
+        type=argtypes.SHARE,
         help="with --extras pen: the share of training digits also redrawn with a pen (mnist: 0.5; shipped: 1)",
     )
     p.add_argument(
         "--hollow-share",
-        type=SHARE,
+        type=argtypes.SHARE,
         help="with --extras pen: the share of the training fonts' digits drawn hollow, fattened and outlined as "
         "outline fonts draw them (default: 0; a fine-tune: the checkpoint's)",
     )
     p.add_argument(
         "--lift-share",
-        type=SHARE,
+        type=argtypes.SHARE,
         help="with --extras pen: the share of digits redrawn with a pen that are drawn with the pen lifted, a "
         "stretch of the stroke missing (default: 0; a fine-tune: the checkpoint's)",
     )
@@ -194,21 +158,21 @@ def parser() -> argparse.ArgumentParser:
         "closed 4; all = also 1s whose foot hooks right (default: first; a fine-tune: the checkpoint's)",
     )
     p.add_argument(
-        "--val-size", type=COUNT, default=5000, help="training images held out for validation (default: 5000)"
+        "--val-size", type=argtypes.COUNT, default=5000, help="training images held out for validation (default: 5000)"
     )
     p.add_argument(
         "--patience",
-        type=bounded(int, 0),
+        type=argtypes.bounded(int, 0),
         default=0,
         help="stop after this many epochs without a better validation accuracy (default: 0, never: the "
         "one-cycle schedule's last, low-rate epochs are its best)",
     )
     p.add_argument(
         "--target-accuracy",
-        type=bounded(float, 0, 1, above=True),
+        type=argtypes.bounded(float, 0, 1, above=True),
         help="stop as soon as validation accuracy reaches this",
     )
-    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=1, help="random seed (default: 1)")
+    p.add_argument("--seed", type=argtypes.SEED, default=1, help="random seed (default: 1)")
     p.add_argument(
         "--precision",
         default="auto",
@@ -217,7 +181,7 @@ def parser() -> argparse.ArgumentParser:
         "else fp32 (default: auto)",
     )
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
-    p.add_argument("--threads", type=COUNT, help="CPU threads for torch (default: torch's choice)")
+    p.add_argument("--threads", type=argtypes.COUNT, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
     p.add_argument("--out", type=Path, help="checkpoint path (default: RUN_DIR/model.pt)")
     p.add_argument("--runs-dir", type=Path, default=Path("runs"), help="report folders go here (default: ./runs)")
@@ -239,13 +203,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--distill-weight",
-        type=SHARE,
+        type=argtypes.SHARE,
         default=0.5,
         help="with --teacher: the teacher's share of the loss (default: 0.5)",
     )
     p.add_argument(
         "--distill-temperature",
-        type=bounded(float, 0, above=True),
+        type=argtypes.bounded(float, 0, above=True),
         default=4.0,
         help="with --teacher: the temperature both networks' logits are softened by (default: 4)",
     )
