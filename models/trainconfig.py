@@ -158,7 +158,10 @@ def parser() -> argparse.ArgumentParser:
         "closed 4; all = also 1s whose foot hooks right (default: first; a fine-tune: the checkpoint's)",
     )
     p.add_argument(
-        "--val-size", type=argtypes.COUNT, default=5000, help="training images held out for validation (default: 5000)"
+        "--val-size",
+        type=argtypes.COUNT,
+        default=5000,
+        help="training images held out for validation, at most a fifth of them (default: 5000)",
     )
     p.add_argument(
         "--patience",
