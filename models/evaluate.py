@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from models import checkpoint, data
+from models.device import DeviceUnavailable, pick_device
 from models.runtime import normalise
 
 
@@ -39,9 +40,13 @@ def evaluate(
     return F.cross_entropy(logits, labels).item(), (pred == labels).float().mean().item(), pred
 
 
-def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device: str = "cpu") -> dict:
+def evaluate_checkpoint(path: Path, data_root: Path = data.DEFAULT_ROOT, device: str | torch.device = "cpu") -> dict:
     """Test loss, accuracy and per-class accuracy of checkpoint `path` on its own test split."""
     model, meta = checkpoint.load(path, map_location=device)
+    if meta.get("preprocess") == "mnist-pair":
+        raise ValueError(
+            f"{path} is the pair reader of /predict/number, not a classifier of a test split (bench.numbers measures it)"
+        )
     images, labels = data.load(meta["dataset"], train=False, root=data_root)
     images, labels = images.to(device), labels.to(device)
     loss, acc, pred = evaluate(model, images, labels, meta["mean"], meta["std"], len(meta["classes"]))
@@ -61,11 +66,11 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoint", type=Path, help="a .pt file written by models.train")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
-    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"], help="torch device (default: cpu)")
     args = p.parse_args(argv)
     try:
-        result = evaluate_checkpoint(args.checkpoint, args.data_root, args.device)
-    except (checkpoint.CheckpointError, data.DataUnavailable) as exc:
+        result = evaluate_checkpoint(args.checkpoint, args.data_root, pick_device(args.device))
+    except (checkpoint.CheckpointError, data.DataUnavailable, DeviceUnavailable, ValueError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(f"{result['arch']} on {result['dataset']} test split: {result['errors']} errors")
     for name, acc in result["per_class"].items():

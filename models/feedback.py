@@ -80,8 +80,18 @@ def main(argv: list[str] | None = None) -> None:
     e.add_argument("--out", type=Path, default=Path("corrections.npz"), help="file to write (default: corrections.npz)")
     e.add_argument("--model", help="only the corrections of this served model (default: all)")
     args = p.parse_args(argv)
-    data = dataset_bytes(read_rows(args.database, args.model))
-    args.out.write_bytes(data)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        data = dataset_bytes(read_rows(args.database, args.model))
+    except SQLAlchemyError as exc:  # no such database, driver or table: the cause, in one line
+        raise SystemExit(
+            f"error: the corrections cannot be read: {type(exc).__name__}: {exc}".splitlines()[0]
+        ) from None
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        raise SystemExit(f"error: cannot write {args.out}: {exc.strerror or exc}") from None
     with np.load(args.out) as saved:
         print(f"{args.out}: {len(saved['y'])} corrections, labels {np.bincount(saved['y'], minlength=10).tolist()}")
 

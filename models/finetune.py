@@ -92,5 +92,9 @@ def steps(card: dict, out: str) -> list[list[str]]:
 if __name__ == "__main__":  # python -m models.finetune --steps CHECKPOINT OUT: one line of arguments a step
     if len(sys.argv) != 4 or sys.argv[1] != "--steps":
         raise SystemExit("usage: python -m models.finetune --steps CHECKPOINT OUT")
-    for args in steps(checkpoint.read_card(Path(sys.argv[2])), sys.argv[3]):
+    try:
+        card = checkpoint.read_card(Path(sys.argv[2]))
+    except checkpoint.CheckpointError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for args in steps(card, sys.argv[3]):
         print(shlex.join(args))

@@ -162,6 +162,28 @@ def test_corrections_survive_a_restart_and_two_servers_share_one_database(databa
         assert client.get("/feedback/stats").get_json()["by_label"] == {"4": 1, "5": 1}
 
 
+def test_the_export_command_says_in_one_line_what_it_cannot_read_or_write(tmp_path):
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    post(app_for(url).test_client(), 1)  # a database with one correction
+    for args, says in [
+        (["--database", "nope://x"], "the corrections cannot be read: NoSuchModuleError"),
+        (
+            ["--database", f"sqlite:///{tmp_path / 'no-dir' / 'x.db'}"],
+            "the corrections cannot be read: OperationalError",
+        ),
+        (["--database", url, "--out", str(tmp_path / "no-dir" / "c.npz")], "cannot write"),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-m", "models.feedback", "export", "--out", str(tmp_path / "c.npz"), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        said = done.stderr.strip()
+        assert done.returncode == 1 and said.startswith(f"error: {says}") and "\n" not in said, said
+
+
 def test_the_export_command_writes_what_the_api_exports(tmp_path):
     url = f"sqlite:///{tmp_path / 'f.db'}"
     client = app_for(url).test_client()

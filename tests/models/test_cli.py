@@ -99,6 +99,17 @@ def test_export_and_webreport_say_in_one_line_that_a_checkpoint_is_missing(cli):
     assert done.returncode == 1 and said.startswith("error: ") and "no-such" in said and "\n" not in said
 
 
+def test_evaluate_refuses_the_pair_reader_and_a_device_it_does_not_know_in_one_line():
+    for args, says in [
+        (["models/checkpoints/mnist-pairs.pt"], "error: models/checkpoints/mnist-pairs.pt is the pair reader"),
+        (["models/checkpoints/mnist-digitnet.pt", "--device", "gpu0"], "argument --device: invalid choice: 'gpu0'"),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-m", "models.evaluate", *args], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode in (1, 2) and says in done.stderr and "Traceback" not in done.stderr
+
+
 def test_evaluate_cli_ends_with_the_accuracy_line(dry_run):
     _, out, card = dry_run
     result = subprocess.run(
