@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
+case "$mode" in
+  run | dev) ;;
+  *) echo "usage: scripts/setup.sh [run|dev] (not '$mode')" >&2 && exit 2 ;;
+esac
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 
