@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> dict:
     result: dict = {"ref": args.ref}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.monotonic()
-        build = heroku.build(Path(tmp), args.ref)
+        try:
+            build = heroku.build(Path(tmp), args.ref)
+        except heroku.BuildFailed as exc:
+            raise SystemExit(f"error: {exc}") from None
         result["build_s"] = round(time.monotonic() - t0, 1)
         slug = heroku.slug_bytes(build)
         result["slug_mb"] = round(slug["compressed"] / MB, 1)

@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> dict:
     client = wrk.CLIENT if args.client == "wrk" else loadgen.PYTHON
     images = kinds()
     if args.kinds:
+        unknown = [k for k in args.kinds.split(",") if k not in images]
+        if unknown:
+            p.error(f"argument --kinds: no kind {', '.join(map(repr, unknown))}; the kinds are {','.join(images)}")
         images = {k: images[k] for k in args.kinds.split(",")}
     result: dict = {"stages_ms": in_child(stage_times, images), "load": {}}
     for name, st in result["stages_ms"].items():

@@ -49,9 +49,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--clients", type=argtypes.COUNT, default=2, help="connections held (default: 2, one per worker)")
     p.add_argument("--how", choices=["body", "headers", "idle", "keep-open"], default="body", help="how they hold it")
     p.add_argument("--seconds", type=argtypes.SECONDS, default=15.0, help="how long /health is asked meanwhile")
-    p.add_argument("--env", nargs="*", default=[], metavar="KEY=VALUE", help="server settings")
+    p.add_argument("--env", nargs="*", type=argtypes.setting, default=[], metavar="KEY=VALUE", help="server settings")
     args = p.parse_args(argv)
-    env = dict(item.split("=", 1) for item in args.env)
+    env = dict(args.env)
     with Server(env=env, workers=2) as server:
         holders: list = []
         if args.how == "keep-open":

@@ -79,7 +79,9 @@ def checkout(dest: Path, ref: str = "HEAD") -> Path:
     """`git archive REF` of this repository, unpacked into dest/app (what a `git push` sends)."""
     app = dest / "app"
     app.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, capture_output=True, check=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, capture_output=True)
+    if archive.returncode:
+        raise BuildFailed(f"git archive {ref}: {archive.stderr.decode(errors='replace').strip()}")
     subprocess.run(["tar", "-x", "-C", str(app)], input=archive.stdout, check=True)
     return app
 

@@ -50,6 +50,14 @@ def key_value(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not a value (e.g. 16, 0.3, true)") from None
 
 
+def setting(text: str) -> tuple[str, str]:
+    """KEY=VALUE, the value as it is (an environment variable's)."""
+    key, equals, value = text.partition("=")
+    if not key or not equals:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE (e.g. GUNICORN_THREADS=4)")
+    return key, value
+
+
 def checkpoint(text: str) -> Path:
     """A checkpoint file with its model card beside it (what the card says is checked where it is read)."""
     path = Path(text)

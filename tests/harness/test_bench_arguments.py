@@ -13,7 +13,9 @@ BAD = [
     ("load", ["--seconds", "0"]),
     ("load", ["--concurrency", "0"]),
     ("serve", ["--seconds", "nan"]),
+    ("serve", ["--kinds", "chromium-400,nope"]),
     ("slow_clients", ["--clients", "0"]),
+    ("slow_clients", ["--env", "GUNICORN_THREADS"]),
     ("feedback", ["--loop-held-out", "-1"]),
     ("numbers", ["--count", "0"]),
     ("numbers", ["--turn", "200"]),
@@ -38,3 +40,11 @@ def test_a_bench_refuses_a_value_out_of_its_range_before_any_work(bench, args, c
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "error: argument " in err and "Traceback" not in err
     assert {p: p.stat().st_mtime_ns for p in (ROOT / "bench" / "results").iterdir()} == results
+
+
+def test_the_deploy_bench_says_in_one_line_that_a_ref_is_not_one(capsys):
+    from bench import deploy
+
+    with pytest.raises(SystemExit, match="^error: git archive no-such-ref: ") as stop:
+        deploy.main(["--ref", "no-such-ref"])
+    assert "\n" not in str(stop.value)
