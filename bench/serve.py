@@ -24,7 +24,7 @@ import time
 
 from harness import loadgen, write_result, wrk
 from harness.browser import chromium_canvas
-from harness.clients import encodings, mnist_style
+from harness.clients import ENCODERS, encodings, mnist_style
 from harness.images import SEVEN
 from harness.server import Server
 from models import argtypes
@@ -32,17 +32,22 @@ from models import argtypes
 GOALS = {"ratio": 0.30, "p99_ms": 8.0, "prepare_ms": 1.0, "pss_mb": 200}
 
 
+SIZES = (280, 400)  # px: the canvases drawn
+MNIST_KIND = "mnist-28"  # an MNIST test digit as a 28x28 PNG
+KINDS = [f"{name}-{size}" for size in SIZES for name in ENCODERS] + [MNIST_KIND]  # `kinds`' names, in its order
+
+
 def kinds() -> dict[str, bytes]:
     """name -> the image bytes of that kind."""
     from models import data
 
     out = {}
-    for size in (280, 400):
+    for size in SIZES:
         k = size / 400
         canvas = chromium_canvas([(round(x * k), round(y * k)) for x, y in SEVEN], round(24 * k), size)
         out.update({f"{name}-{size}": blob for name, blob in encodings(canvas).items()})
     images, labels = data.load("mnist", train=False)
-    out["mnist-28"] = mnist_style(images[0, 0].numpy())  # test digit 0, a 7
+    out[MNIST_KIND] = mnist_style(images[0, 0].numpy())  # test digit 0, a 7
     return out
 
 
@@ -101,12 +106,12 @@ def main(argv: list[str] | None = None) -> dict:
     )
     args = p.parse_args(argv)
     client = wrk.CLIENT if args.client == "wrk" else loadgen.PYTHON
-    images = kinds()
-    if args.kinds:
-        unknown = [k for k in args.kinds.split(",") if k not in images]
-        if unknown:
-            p.error(f"argument --kinds: no kind {', '.join(map(repr, unknown))}; the kinds are {','.join(images)}")
-        images = {k: images[k] for k in args.kinds.split(",")}
+    chosen = args.kinds.split(",") if args.kinds else KINDS
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown:  # before any canvas is drawn
+        p.error(f"argument --kinds: no kind {', '.join(map(repr, unknown))}; the kinds are {','.join(KINDS)}")
+    drawn = kinds()
+    images = {k: drawn[k] for k in chosen}
     result: dict = {"stages_ms": in_child(stage_times, images), "load": {}}
     for name, st in result["stages_ms"].items():
         print(

@@ -46,7 +46,10 @@ def mnist_style(digit: np.ndarray) -> bytes:
     return png(Image.fromarray(digit.astype(np.uint8), "L"))
 
 
+ENCODERS = ("chromium", "pillow", "opencv", "jpeg")  # the names of `encodings`, in its order
+
+
 def encodings(canvas_png: bytes) -> dict[str, bytes]:
     """A browser's canvas PNG, and the same pixels as Pillow, OpenCV and a JPEG encoder write them."""
     rgba = rgba_of(canvas_png)
-    return {"chromium": canvas_png, "pillow": pillow_png(rgba), "opencv": opencv_png(rgba), "jpeg": jpeg(rgba)}
+    return dict(zip(ENCODERS, (canvas_png, pillow_png(rgba), opencv_png(rgba), jpeg(rgba)), strict=True))
