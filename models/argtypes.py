@@ -1,5 +1,5 @@
 """argparse types shared by the command lines (models/, bench/): a value out of its range is refused by argparse,
-in one line that names the flag, before any work. Standard library only."""
+in one line that names the flag, before any work. No torch: a bench that starts a server imports it cheaply."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from models.runtime import card_path
 
 
 def bounded(kind: type, low: float, high: float = math.inf, *, above: bool = False) -> Callable[[str], Any]:
@@ -39,11 +41,17 @@ SEED = bounded(int, 0, 2**63 - 1)  # what numpy and torch both take
 DEGREES = bounded(float, 0, 180)  # the largest turn either way
 
 
-def key_value(text: str) -> tuple[str, Any]:
-    """K=V, V as JSON (16, 0.3, true)."""
+def _pair(text: str, form: str, example: str) -> tuple[str, str]:
+    """FORM (K=V or KEY=VALUE) split at its first "=", or the argparse error that names the form."""
     key, equals, value = text.partition("=")
     if not key or not equals:
-        raise argparse.ArgumentTypeError(f"{text!r} is not K=V (e.g. width=16)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not {form} (e.g. {example})")
+    return key, value
+
+
+def key_value(text: str) -> tuple[str, Any]:
+    """K=V, V as JSON (16, 0.3, true)."""
+    key, value = _pair(text, "K=V", "width=16")
     try:
         return key, json.loads(value)
     except ValueError:
@@ -52,17 +60,14 @@ def key_value(text: str) -> tuple[str, Any]:
 
 def setting(text: str) -> tuple[str, str]:
     """KEY=VALUE, the value as it is (an environment variable's)."""
-    key, equals, value = text.partition("=")
-    if not key or not equals:
-        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE (e.g. GUNICORN_THREADS=4)")
-    return key, value
+    return _pair(text, "KEY=VALUE", "GUNICORN_THREADS=4")
 
 
 def checkpoint(text: str) -> Path:
     """A checkpoint file with its model card beside it (what the card says is checked where it is read)."""
-    path = Path(text)
+    path, card = Path(text), card_path(text)
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"there is no checkpoint {text}")
-    if not path.with_suffix(".json").is_file():
-        raise argparse.ArgumentTypeError(f"{text} has no model card ({path.with_suffix('.json')})")
+    if not card.is_file():
+        raise argparse.ArgumentTypeError(f"{text} has no model card ({card})")
     return path

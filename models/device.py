@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+DEVICES = ["auto", "cpu", "cuda"]  # what pick_device takes: the command lines' --device choices
+
 
 class DeviceUnavailable(RuntimeError):
     """The requested device does not exist on this machine."""

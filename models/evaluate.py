@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from models import checkpoint, data
-from models.device import DeviceUnavailable, pick_device
+from models.device import DEVICES, DeviceUnavailable, pick_device
 from models.runtime import normalise
 
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoint", type=Path, help="a .pt file written by models.train")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
-    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"], help="torch device (default: cpu)")
+    p.add_argument("--device", default="cpu", choices=DEVICES, help="torch device (default: cpu)")
     args = p.parse_args(argv)
     try:
         result = evaluate_checkpoint(args.checkpoint, args.data_root, pick_device(args.device))

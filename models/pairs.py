@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from models import argtypes, checkpoint, data, export, nets, numbers, recipe
 from models.cache import cached
-from models.device import DeviceUnavailable, describe, pick_device
+from models.device import DEVICES, DeviceUnavailable, describe, pick_device
 from models.evaluate import logits_of
 from models.pen import pen_option
 from models.runtime import normalise
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict:
         help="single digits drawn with the pen lifted (default: %(default)s)",
     )
     pen_option(p, numbers.TRAIN_PEN, "the line's height")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
+    p.add_argument("--device", default="auto", choices=DEVICES, help="auto picks CUDA when present")
     p.add_argument(
         "--precision",
         default="auto",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from models import argtypes, augment, data, nets, pen
+from models.device import DEVICES
 
 # Per-dataset defaults: the architecture and recipe that give our best result there.
 DEFAULTS = {
@@ -183,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
         help="auto: bfloat16 autocast where the hardware runs it natively (AVX-512 BF16/AMX, recent GPUs), "
         "else fp32 (default: auto)",
     )
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="auto picks CUDA when present")
+    p.add_argument("--device", default="auto", choices=DEVICES, help="auto picks CUDA when present")
     p.add_argument("--threads", type=argtypes.COUNT, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--data-root", type=Path, default=data.DEFAULT_ROOT, help="data root (default: ./data)")
     p.add_argument("--out", type=Path, help="checkpoint path (default: RUN_DIR/model.pt)")
