@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useReducer } from "react";
+import { lazy, Suspense, useEffect, useReducer, useRef } from "react";
 import { listModels } from "./api.js";
 import DigitMode from "./components/DigitMode.jsx";
 import ModelPicker from "./components/ModelPicker.jsx";
@@ -16,6 +16,8 @@ const MODES = [
 export default function App() {
   const [state, dispatch] = useReducer(reducer, initialState);
   const { mode, models, model } = state;
+  const digitDrawing = useRef(null); // each mode's strokes, kept while another mode is on screen
+  const numberDrawing = useRef(null);
 
   useEffect(() => {
     listModels()
@@ -37,8 +39,10 @@ export default function App() {
           ))}
         </nav>
       </header>
-      {mode === "digit" && <DigitMode pane={state.digit} model={model} why={state.why} dispatch={dispatch} picker={picker} />}
-      {mode === "number" && <NumberMode pane={state.number} model={model} dispatch={dispatch} picker={picker} />}
+      {mode === "digit" && <DigitMode pane={state.digit} model={model} why={state.why} dispatch={dispatch} picker={picker}
+        drawing={digitDrawing} />}
+      {mode === "number" && <NumberMode pane={state.number} model={model} dispatch={dispatch} picker={picker}
+        drawing={numberDrawing} />}
       {mode === "model" && (
         <Suspense fallback={<p className="answer-line loading">Loading…</p>}>
           <ModelPage model={model} picker={picker} />

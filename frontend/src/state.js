@@ -1,7 +1,10 @@
 // The page's state and every way it can change: one reducer, explicit transitions.
 // Each mode (one digit, a whole number) keeps its own answer, so switching back shows it again.
 
-const idle = { status: "empty", result: null, error: "", feedback: null }; // status: empty | loading | done | error
+// status: empty | loading | done | error. ticket: the newest request's; an answer to any other comes too late
+// (a newer one was asked, or the pad was cleared), even one asked before the mode was left and came back to.
+// image: what the answer read (for a correction, or to ask again with the map of why).
+const idle = { status: "empty", result: null, error: "", feedback: null, ticket: null, image: null };
 // feedback, about the current answer: null, or { status: sending | sent | undone | error, id, token, label, error }
 
 export const initialState = {
@@ -34,8 +37,9 @@ export function reducer(state, action) {
     case "cleared":
       return { ...state, [pane]: pane === "number" ? { ...idle, selected: null } : idle };
     case "asked":
-      return { ...state, [pane]: { ...state[pane], status: "loading", error: "" } };
+      return { ...state, [pane]: { ...state[pane], status: "loading", error: "", ticket: action.ticket } };
     case "answered":
+      if (action.ticket !== state[pane].ticket) return state;
       return {
         ...state,
         [pane]: {
@@ -43,13 +47,16 @@ export function reducer(state, action) {
           status: "done",
           error: "",
           result: withClasses(state.models, action.result),
+          image: action.image,
           selected: null,
           feedback: null,
         },
       };
-    case "failed":
+    case "failed": // a request's failure (it has a ticket), or the pad's own (the drawing could not be exported)
+      if (action.ticket !== undefined && action.ticket !== state[pane].ticket) return state;
       return { ...state, [pane]: { ...state[pane], status: "error", error: action.message } };
-    case "feedback":
+    case "feedback": // about one answer: once a newer one is on the page, news of the old one's correction is not
+      if (action.about !== state.digit.result) return state;
       return { ...state, digit: { ...state.digit, feedback: { ...state.digit.feedback, ...action.feedback } } };
     case "why-toggled":
       return { ...state, why: !state.why };

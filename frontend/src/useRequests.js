@@ -1,21 +1,23 @@
 import { useCallback, useEffect, useRef } from "react";
 
-// One request at a time per mode: a newer one aborts the older, and only the newest may change the page.
+let lastTicket = 0; // numbers the page's requests, so that the reducer knows the newest of each mode
+
+// One request at a time per mode: a newer one aborts the older, and only the newest may change the page (the
+// reducer keeps its ticket: a request still on its way when the person left the mode is answered, unless a newer
+// one was asked on coming back). `run(send, image)`: `send(signal)` asks about `image`.
 export function useRequests(dispatch, mode) {
   const inflight = useRef(null);
   const run = useCallback(
-    async (send) => {
+    async (send, image) => {
       inflight.current?.abort();
       const controller = new AbortController();
       inflight.current = controller;
-      dispatch({ type: "asked", mode });
+      const ticket = ++lastTicket;
+      dispatch({ type: "asked", mode, ticket });
       try {
-        const answer = await send(controller.signal);
-        if (inflight.current === controller) dispatch({ type: "answered", mode, result: answer });
+        dispatch({ type: "answered", mode, ticket, image, result: await send(controller.signal) });
       } catch (err) {
-        if (err.name !== "AbortError" && inflight.current === controller) {
-          dispatch({ type: "failed", mode, message: err.message });
-        }
+        if (err.name !== "AbortError") dispatch({ type: "failed", mode, ticket, message: err.message });
       }
     },
     [dispatch, mode],
@@ -40,8 +42,12 @@ export function useUndoKey(undo) {
 
 // A drawing pad that is read by itself: `delay` ms after a stroke ends, again when `send` changes (another
 // model), and on Read; an empty pad clears the answer instead. Undo (also Ctrl/Cmd+Z) and Clear read again.
-export function usePadReader(pad, send, cancel, dispatch, mode, delay) {
+// Coming back to the mode (the pad restores its drawing), it is read again unless `answered`: the answer on the
+// page is the drawing's, by the model picked now.
+export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered) {
   const timer = useRef(null);
+  const current = useRef(answered);
+  current.current = answered;
   const read = useCallback(async () => {
     clearTimeout(timer.current);
     if (!pad.current || pad.current.isEmpty()) {
@@ -64,8 +70,9 @@ export function usePadReader(pad, send, cancel, dispatch, mode, delay) {
     timer.current = setTimeout(read, delay);
   }, [read, delay]);
   useEffect(() => {
-    if (pad.current && !pad.current.isEmpty()) read();
+    if (pad.current && !pad.current.isEmpty() && !current.current) read();
   }, [pad, read]);
+  useEffect(() => () => clearTimeout(timer.current), []); // a mode left within `delay` of a stroke: see above
   const undo = useCallback(() => pad.current?.undo(), [pad]); // fires onStrokeEnd, which reads again
   const clear = useCallback(() => {
     pad.current?.clear();

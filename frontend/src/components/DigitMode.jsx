@@ -22,33 +22,31 @@ function runnerUp(result) {
   return `${result.classes[i] ?? i} (${(p * 100).toFixed(1)}%)`;
 }
 
-export default function DigitMode({ pane, model, why, dispatch, picker }) {
+export default function DigitMode({ pane, model, why, dispatch, picker, drawing }) {
   const [size] = useState(padSize);
   const [brush, setBrush] = useState(() => Math.round(padSize() * 0.045)); // strokes about as thick as MNIST's
   const pad = useRef(null);
-  const lastImage = useRef(null); // what the current answer read, for a correction
   const { run, cancel } = useRequests(dispatch, "digit");
-  const { status, result, error, feedback } = pane;
+  const { status, result, error, feedback, image } = pane;
   const send = useCallback(
-    (image) => {
-      lastImage.current = image;
-      return run((signal) => predict(image, { model, signal, explain: why }));
-    },
+    (picture) => run((signal) => predict(picture, { model, signal, explain: why }), picture),
     [run, model, why],
   );
 
   // the map was asked for, but the answer on the page came without one: read the same image again
   useEffect(() => {
-    if (why && status === "done" && result && !result.explanation && lastImage.current) send(lastImage.current);
-  }, [why, status, result, send]);
+    if (why && status === "done" && result && !result.explanation && image) send(image);
+  }, [why, status, result, image, send]);
 
-  const { read: predictDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "digit", DEBOUNCE_MS);
+  const answered = status === "done" && result?.model.name === model;
+  const { read: predictDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "digit",
+    DEBOUNCE_MS, answered);
 
   return (
     <div className="layout" onDrop={(e) => e.dataTransfer.files?.[0] && send(e.dataTransfer.files[0])}>
       <section className="drawing" aria-label="Drawing">
         <DrawingPad ref={pad} width={size} height={size} exportSize={EXPORT} brushRadius={brush}
-          onStrokeEnd={onStrokeEnd} label="Drawing pad: draw one digit with a mouse, pen or finger" />
+          onStrokeEnd={onStrokeEnd} kept={drawing} label="Drawing pad: draw one digit with a mouse, pen or finger" />
         <div className="controls">
           <PadButtons undo={undo} clear={clear} act={predictDrawing} busy={status === "loading"} label="Predict"
             busyLabel="Predicting…" />
@@ -78,7 +76,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker }) {
               </div>
             </div>
             {status === "done" && (
-              <Feedback result={result} image={lastImage.current} model={model} feedback={feedback} dispatch={dispatch} />
+              <Feedback result={result} image={image} model={model} feedback={feedback} dispatch={dispatch} />
             )}
           </>
         )}

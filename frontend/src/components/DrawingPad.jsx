@@ -1,4 +1,4 @@
-import { forwardRef, useImperativeHandle, useRef } from "react";
+import { forwardRef, useCallback, useImperativeHandle, useLayoutEffect, useRef } from "react";
 import CanvasDraw from "react-canvas-draw";
 
 // canvas.toBlob() now and then calls back with null instead of a PNG (seen in Chromium): asked again, it gives
@@ -21,18 +21,38 @@ async function exportPng(drawing, width, height) {
 // stroke, clear() everything; toBlob() is the drawing layer as a PNG (transparent background, #444
 // ink) at `exportSize` [width, height], whatever the pad's size on screen: inflating the PNG is the
 // server's largest cost per request and grows with the pixels.
+// The strokes are kept in `kept.current` (react-canvas-draw's save data), which outlives the pad: a pad made
+// again (the person came back to its mode) starts with them. `onStrokeEnd` is called when they change, not when
+// the canvas merely draws them again (it does on every resize, one change event per stroke, all at once: hence
+// the comparison once they are all drawn).
 const DrawingPad = forwardRef(function DrawingPad(
-  { width, height, exportSize, brushRadius, onStrokeEnd, label, children },
+  { width, height, exportSize, brushRadius, onStrokeEnd, kept, label, children },
   ref,
 ) {
   const canvas = useRef(null);
 
   useImperativeHandle(ref, () => ({
     undo: () => canvas.current.undo(),
-    clear: () => canvas.current.clear(),
+    clear: () => {
+      canvas.current.clear();
+      kept.current = canvas.current.getSaveData();
+    },
     isEmpty: () => JSON.parse(canvas.current.getSaveData()).lines.length === 0,
     toBlob: () => exportPng(canvas.current.canvas.drawing, ...exportSize),
   }));
+
+  useLayoutEffect(() => {
+    if (kept.current) canvas.current.loadSaveData(kept.current, true);
+  }, [kept]);
+
+  const onChange = useCallback(() => {
+    queueMicrotask(() => {
+      const strokes = canvas.current?.getSaveData();
+      if (strokes === undefined || strokes === kept.current) return;
+      kept.current = strokes;
+      onStrokeEnd();
+    });
+  }, [kept, onStrokeEnd]);
 
   return (
     <div
@@ -52,7 +72,7 @@ const DrawingPad = forwardRef(function DrawingPad(
         brushColor="#444"
         catenaryColor="#888"
         hideGrid
-        onChange={onStrokeEnd}
+        onChange={onChange}
       />
       {children}
     </div>

@@ -2,7 +2,7 @@ import { sendFeedback, undoFeedback } from "../api.js";
 
 // "Wrong? Tap the right digit": the person's correction goes to the server, and can be taken back.
 export default function Feedback({ result, image, model, feedback, dispatch }) {
-  const set = (change) => dispatch({ type: "feedback", feedback: change });
+  const set = (change) => dispatch({ type: "feedback", about: result, feedback: change });
   const correct = async (label) => {
     set({ status: "sending", label, error: "" });
     try {

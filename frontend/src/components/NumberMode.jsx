@@ -16,20 +16,22 @@ function padShape() {
 }
 
 // A whole number: a wide pad; the server finds the digits, and each gets a box on the pad.
-export default function NumberMode({ pane, model, dispatch, picker }) {
+export default function NumberMode({ pane, model, dispatch, picker, drawing }) {
   const [[width, height]] = useState(padShape);
   const exportSize = [Math.round((width * EXPORT_HEIGHT) / height), EXPORT_HEIGHT];
   const [brush, setBrush] = useState(() => Math.round(height * 0.05));
   const pad = useRef(null);
   const { run, cancel } = useRequests(dispatch, "number");
   const { status, result, error, selected } = pane;
-  const send = useCallback((image) => run((signal) => predictNumber(image, { model, signal })), [run, model]);
+  const send = useCallback((image) => run((signal) => predictNumber(image, { model, signal }), image), [run, model]);
   const sendFile = useCallback( // an uploaded image's boxes are not in the pad's pixels
-    (file) => run(async (signal) => ({ ...(await predictNumber(file, { model, signal })), uploaded: true })),
+    (file) => run(async (signal) => ({ ...(await predictNumber(file, { model, signal })), uploaded: true }), file),
     [run, model],
   );
 
-  const { read: readDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "number", DEBOUNCE_MS);
+  const answered = status === "done" && result?.model.name === model;
+  const { read: readDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "number",
+    DEBOUNCE_MS, answered);
 
   // boxes come in the exported drawing's pixels; an uploaded image's are not on the pad
   const onPad = result && status !== "empty" && !result.uploaded;
@@ -37,7 +39,7 @@ export default function NumberMode({ pane, model, dispatch, picker }) {
     <div className="number-mode" onDrop={(e) => e.dataTransfer.files?.[0] && sendFile(e.dataTransfer.files[0])}>
       <section className="drawing" aria-label="Drawing">
         <DrawingPad ref={pad} width={width} height={height} exportSize={exportSize} brushRadius={brush}
-          onStrokeEnd={onStrokeEnd} label="Drawing pad: write a number with a mouse, pen or finger">
+          onStrokeEnd={onStrokeEnd} kept={drawing} label="Drawing pad: write a number with a mouse, pen or finger">
           {onPad && <DigitBoxes digits={result.digits} scale={width / exportSize[0]} selected={selected} />}
         </DrawingPad>
         <div className="controls">
