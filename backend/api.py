@@ -76,7 +76,7 @@ def predict_batch():
 def predict_number():
     """A drawn number -> its digits left to right, each with its box, confidence and probabilities."""
     predictor, settings = requested_model(), current_app.extensions["settings"]
-    if predictor.card["preprocess"] != "mnist-digit":
+    if not predictor.reads_numbers:
         raise ApiError(
             400, "not_a_digit_model", f"model {predictor.name!r} reads {predictor.card['dataset']}, not digits"
         )
@@ -133,7 +133,8 @@ def model_report():
 
 @bp.get("/models")
 def models():
-    """Every served model's summary; the first is the default."""
+    """Every served model's summary, its classes and whether it reads whole numbers; the first is the default."""
     predictors: dict[str, Predictor] = current_app.extensions["predictors"]
     default = current_app.extensions["settings"].default_model
-    return jsonify({"default": default, "models": [{**p.summary(), "classes": p.classes} for p in predictors.values()]})
+    listing = [{**p.summary(), "classes": p.classes, "reads_numbers": p.reads_numbers} for p in predictors.values()]
+    return jsonify({"default": default, "models": listing})

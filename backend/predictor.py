@@ -74,6 +74,11 @@ class Predictor:
         return self.card["classes"]
 
     @property
+    def reads_numbers(self) -> bool:
+        """Whether /predict/number can use it: it reads MNIST-style digits."""
+        return self.card["preprocess"] == "mnist-digit"
+
+    @property
     def background(self) -> float:
         """The normalised value of a pixel without ink (what occlusion hides a patch with)."""
         return float(runtime.normalise(np.zeros((1, 1, 1), np.float32), self.card["mean"], self.card["std"])[0, 0, 0])

@@ -25,7 +25,12 @@ export default function App() {
       .catch(() => {}); // the picker only appears when the server lists several models
   }, []);
 
-  const picker = <ModelPicker models={models} model={model} onPick={(m) => dispatch({ type: "model-picked", model: m })} />;
+  const pick = (m) => dispatch({ type: "model-picked", model: m });
+  const picker = <ModelPicker models={models} model={model} onPick={pick} />;
+  // Number mode offers the models that read whole numbers, and reads with the first of them while another is picked
+  const numberModels = models.filter((m) => m.reads_numbers);
+  const numberModel = numberModels.some((m) => m.name === model) ? model : (numberModels[0]?.name ?? model);
+  const numberPicker = <ModelPicker models={numberModels} model={numberModel} onPick={pick} />;
   return (
     <main onDragOver={(e) => e.preventDefault()} onDrop={(e) => e.preventDefault()}>
       <header>
@@ -41,7 +46,7 @@ export default function App() {
       </header>
       {mode === "digit" && <DigitMode pane={state.digit} model={model} why={state.why} dispatch={dispatch} picker={picker}
         drawing={digitDrawing} />}
-      {mode === "number" && <NumberMode pane={state.number} model={model} dispatch={dispatch} picker={picker}
+      {mode === "number" && <NumberMode pane={state.number} model={numberModel} dispatch={dispatch} picker={numberPicker}
         drawing={numberDrawing} />}
       {mode === "model" && (
         <Suspense fallback={<p className="answer-line loading">Loading…</p>}>

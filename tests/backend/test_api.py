@@ -105,6 +105,7 @@ def test_health_ready_model_models(client):
     assert card["arch"] == "digitnet" and card["dataset"] == "mnist" and card["metrics"]["test_accuracy"] > 0.995
     listing = client.get("/models").get_json()
     assert listing["default"] == "mnist" and [m["name"] for m in listing["models"]] == ["mnist", "fashion-mnist"]
+    assert [m["reads_numbers"] for m in listing["models"]] == [True, False]  # what the page's Number mode offers
 
 
 TRANSPARENT = png(Image.new("RGBA", (400, 400), (0, 0, 0, 0)))
