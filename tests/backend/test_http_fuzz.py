@@ -16,8 +16,8 @@ EXCHANGES = 600
 AT_ONCE = 8  # connections in flight (a request cut short waits for GUNICORN_READ_TIMEOUT)
 
 
-@pytest.mark.parametrize("seed", [1])
-def test_mangled_requests_get_http_answers_and_the_workers_stay(seed):
+@pytest.mark.parametrize("seed, threads", [(1, "1"), (2, "4")])  # GUNICORN_THREADS > 1: handled in a worker's threads
+def test_mangled_requests_get_http_answers_and_the_workers_stay(seed, threads):
     shapes = requests_of_every_shape()
 
     def one(i: int) -> tuple[str, str, list[int], bytes]:
@@ -27,7 +27,7 @@ def test_mangled_requests_get_http_answers_and_the_workers_stay(seed):
         answer = exchange(server.port, request, rnd)
         return name, done, statuses(answer), answer
 
-    with Server(env={"DEVICE": "cpu", "GUNICORN_READ_TIMEOUT": "2"}) as server:
+    with Server(env={"DEVICE": "cpu", "GUNICORN_READ_TIMEOUT": "2", "GUNICORN_THREADS": threads}) as server:
         workers = sorted(server.worker_pids())
         with ThreadPoolExecutor(AT_ONCE) as pool:
             results = list(pool.map(one, range(EXCHANGES)))
