@@ -3,17 +3,30 @@ GET /feedback/export (ADMIN_TOKEN). Kept by `backend.store`; a data set file for
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from backend.errors import ApiError
+from backend.errors import body as error_body
 from backend.inputs import json_body, requested_model, single_image
 from backend.predictor import Predictor
-from backend.store import Correction, FeedbackFull, Store
+from backend.store import Correction, FeedbackFull, Store, StoreUnavailable
 from models.feedback import dataset_bytes
 
 bp = Blueprint("feedback", __name__)
+log = logging.getLogger(__name__)
+RETRY_AFTER_S = 30  # what a 503 tells the client to wait before trying again
+UNAVAILABLE = "corrections cannot be kept or read right now (the database does not answer); nothing was changed"
+
+
+@bp.errorhandler(StoreUnavailable)
+def _unavailable(exc: StoreUnavailable):
+    """The database stopped answering: 503 and a one-line warning, not a 500 and a traceback per request."""
+    log.warning("feedback database unavailable: %s", exc)
+    answer = error_body("feedback_unavailable", f"{UNAVAILABLE}; try again later")
+    return jsonify(answer), 503, {"Retry-After": str(RETRY_AFTER_S)}
 
 
 def _store() -> Store:

@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,22 @@ class StoreError(RuntimeError):
 
 class FeedbackFull(Exception):
     """The store holds FEEDBACK_MAX_ROWS corrections already."""
+
+
+class StoreUnavailable(Exception):
+    """The database stopped answering after startup (a server down or restarting, SQLite locked past its busy
+    timeout, a full disk): nothing was kept or changed. The message is the driver's, in one line."""
+
+
+@contextmanager
+def _answering():
+    """Turn the driver's failures to reach or use the database into StoreUnavailable (a query's own errors stay
+    what they are: bugs). The pool checks a connection before use, so once the database is back, so is the store."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        cause = exc.orig or exc
+        raise StoreUnavailable(f"{type(cause).__name__}: {cause}".splitlines()[0]) from None
 
 
 def _sqlite_pragmas(connection, _record) -> None:
@@ -124,7 +141,7 @@ class Store:
     def add(self, correction: Correction) -> tuple[int, str]:
         """Store a correction; return (id, delete token). Raises FeedbackFull at the cap."""
         token = secrets.token_urlsafe(24)
-        with self.engine.begin() as connection:
+        with _answering(), self.engine.begin() as connection:
             if connection.execute(sa.select(sa.func.count()).select_from(corrections)).scalar_one() >= self.max_rows:
                 raise FeedbackFull
             row = {
@@ -140,7 +157,7 @@ class Store:
         """Delete a correction if `token` is its own: True; False for a wrong token; None if there is no such id."""
         if not 0 < correction_id <= MAX_ID:  # no such row can exist; the database would refuse the number itself
             return None
-        with self.engine.begin() as connection:
+        with _answering(), self.engine.begin() as connection:
             stored = connection.execute(sa.select(corrections.c.token_sha256).where(corrections.c.id == correction_id))
             expected = stored.scalar_one_or_none()
             if expected is None:
@@ -152,7 +169,7 @@ class Store:
 
     def stats(self) -> dict:
         """How many corrections there are, by label and by model (no images)."""
-        with self.engine.connect() as connection:
+        with _answering(), self.engine.connect() as connection:
             by_label = connection.execute(sa.select(corrections.c.label, sa.func.count()).group_by(corrections.c.label))
             by_model = connection.execute(sa.select(corrections.c.model, sa.func.count()).group_by(corrections.c.model))
             labels = {str(k): n for k, n in by_label}
@@ -160,7 +177,7 @@ class Store:
 
     def rows(self):
         """Every correction, oldest first (for the export)."""
-        with self.engine.connect() as connection:
+        with _answering(), self.engine.connect() as connection:
             yield from connection.execute(sa.select(corrections).order_by(corrections.c.id))
 
 

@@ -44,30 +44,24 @@ class Postgres:
         subprocess.run(
             self._as_owner(str(bin_dir / "initdb"), "-D", data, "-A", "trust", "-U", "app", "--no-sync"), **run
         )
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on"
-        subprocess.run(
-            self._as_owner(
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                data,
-                "-o",
-                options,
-                "-l",
-                str(self.dir / "log"),
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ),
-            **run,
-        )
+        self.resume()
         return self
 
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        command = self._as_owner(str(binaries() / "pg_ctl"), "-D", str(self.dir / "data"), "-w", "-t", "60", *args)
+        subprocess.run(command, check=check, capture_output=True, text=True)
+
+    def resume(self) -> None:
+        """Start the server (again), on the same port, with the data it had."""
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on"
+        self._pg_ctl("-o", options, "-l", str(self.dir / "log"), "start")
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (as a database restarting or down for a while looks to its clients)."""
+        self._pg_ctl("-m", "fast", "stop")
+
     def stop(self) -> None:
-        subprocess.run(
-            self._as_owner(str(binaries() / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop"),
-            capture_output=True,
-        )
+        self._pg_ctl("-m", "fast", "stop", check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> Postgres:

@@ -238,3 +238,24 @@ def test_an_unreachable_database_stops_startup_with_one_line(postgres):
     with pytest.raises(StartupError, match="the feedback database cannot be used") as err:
         create_app({"device": "cpu", "database_url": "postgresql://app@127.0.0.1:1/none"})
     assert "\n" not in str(err.value)
+
+
+def test_a_database_that_stops_answering_gets_503s_and_is_used_again_once_back(caplog):
+    with Postgres() as pg:
+        client = app_for(pg.url).test_client()
+        assert post(client, 7).status_code == 201
+        pg.pause()
+        admin = {"Authorization": f"Bearer {ADMIN}"}
+        for answer in (
+            post(client, 1),
+            client.delete("/feedback/1", headers={"X-Delete-Token": "any"}),
+            client.get("/feedback/stats"),
+            client.get("/feedback/export", headers=admin),
+        ):
+            assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "feedback_unavailable"
+            assert answer.headers["Retry-After"].isdigit()
+        assert client.post("/predict", data=stroke_canvas(SEVEN), content_type="image/png").status_code == 200
+        pg.resume()
+        assert post(client, 1).status_code == 201
+        assert client.get("/feedback/stats").get_json()["total"] == 2  # the first one; nothing while it was down
+    assert not [record for record in caplog.records if record.exc_info]  # one warning each, no traceback
