@@ -69,9 +69,10 @@ export function listModels() {
   return request("/models");
 }
 
-/** Tell the server the right answer for an image it read: {id, delete_token}. */
-export function sendFeedback(image, label, { model, predicted } = {}) {
-  const form = imageForm(image);
+/** Tell the server the right answer for an image it read (a Blob, or a PNG data URL): {id, delete_token}. */
+export async function sendFeedback(image, label, { model, predicted } = {}) {
+  const blob = typeof image === "string" ? await (await fetch(image)).blob() : image;
+  const form = imageForm(blob);
   form.append("label", String(label));
   if (predicted !== undefined) form.append("predicted", String(predicted));
   return request(`/feedback?${query(model)}`, { method: "POST", body: form });

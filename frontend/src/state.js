@@ -5,7 +5,8 @@
 // (a newer one was asked, or the pad was cleared), even one asked before the mode was left and came back to.
 // image: what the answer read (for a correction, or to ask again with the map of why).
 const idle = { status: "empty", result: null, error: "", feedback: null, ticket: null, image: null };
-// feedback, about the current answer: null, or { status: sending | sent | undone | error, id, token, label, error }
+// feedback, a correction of the current answer (in Number mode, of its digit `index`): null, or
+// { status: sending | sent | undone | error, id, token, label, error, index }
 
 export const initialState = {
   mode: "digit", // digit | number | model (the model page)
@@ -55,9 +56,13 @@ export function reducer(state, action) {
     case "failed": // a request's failure (it has a ticket), or the pad's own (the drawing could not be exported)
       if (action.ticket !== undefined && action.ticket !== state[pane].ticket) return state;
       return { ...state, [pane]: { ...state[pane], status: "error", error: action.message } };
-    case "feedback": // about one answer: once a newer one is on the page, news of the old one's correction is not
-      if (action.about !== state.digit.result) return state;
-      return { ...state, digit: { ...state.digit, feedback: { ...state.digit.feedback, ...action.feedback } } };
+    case "feedback": {
+      // about one answer: once a newer one is on the page, news of the old one's correction is not
+      if (action.about !== state[pane].result) return state;
+      const old = state[pane].feedback; // one correction at a time: another digit's starts afresh
+      const feedback = old?.index === action.feedback.index ? { ...old, ...action.feedback } : action.feedback;
+      return { ...state, [pane]: { ...state[pane], feedback } };
+    }
     case "why-toggled":
       return { ...state, why: !state.why };
     case "digit-selected":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from harness import ARTIFACTS
@@ -67,3 +68,24 @@ def test_the_number_pad_fits_a_phone(browser, server):
     assert pad["width"] <= 375 - 16 and pad["width"] > 1.5 * pad["height"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_a_misread_digit_of_a_number_is_corrected_and_the_correction_undone(number_page, server):
+    write(number_page, "30")
+    expect(number_page.get_by_test_id("number-line")).to_have_text("It's 30", timeout=15000)
+    before = requests.get(server.url + "/feedback/stats", timeout=10).json()
+    number_page.get_by_test_id("chip-0").click()
+    feedback = number_page.get_by_test_id("digit-details").get_by_test_id("feedback")
+    expect(feedback).to_contain_text("Wrong? Tap the right digit")
+    expect(feedback.get_by_role("button", name="It is 3")).to_be_disabled()  # the answer itself is no correction
+    feedback.get_by_role("button", name="It is 8").click()
+    expect(feedback).to_contain_text("Thanks — kept as a 8")
+    after = requests.get(server.url + "/feedback/stats", timeout=10).json()
+    assert after["total"] == before["total"] + 1
+    assert after["by_label"].get("8", 0) == before["by_label"].get("8", 0) + 1
+    number_page.get_by_test_id("chip-1").click()  # another digit: a correction of its own
+    expect(number_page.get_by_test_id("digit-details").get_by_test_id("feedback")).to_contain_text("Wrong?")
+    number_page.get_by_test_id("chip-0").click()  # back to the first: its correction can still be taken back
+    feedback.get_by_role("button", name="Undo").click()
+    expect(feedback).to_contain_text("Removed")
+    assert requests.get(server.url + "/feedback/stats", timeout=10).json()["total"] == before["total"]

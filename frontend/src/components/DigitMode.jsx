@@ -76,7 +76,8 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
               </div>
             </div>
             {status === "done" && (
-              <Feedback result={result} image={image} model={model} feedback={feedback} dispatch={dispatch} />
+              <Feedback answer={{ classes: result.classes, model: result.model, predicted: result.digit }} image={image}
+                feedback={feedback} set={(change) => dispatch({ type: "feedback", mode: "digit", about: result, feedback: change })} />
             )}
           </>
         )}

@@ -1,12 +1,14 @@
 import { sendFeedback, undoFeedback } from "../api.js";
 
-// "Wrong? Tap the right digit": the person's correction goes to the server, and can be taken back.
-export default function Feedback({ result, image, model, feedback, dispatch }) {
-  const set = (change) => dispatch({ type: "feedback", about: result, feedback: change });
+// "Wrong? Tap the right digit": the person's correction of one answer goes to the server, and can be taken back.
+// `answer`: { classes, model, predicted } of the answer; `image`: what it read (a Blob, File or PNG data URL);
+// `feedback`: this answer's correction so far; `set(change)` records how it goes.
+export default function Feedback({ answer, image, feedback, set }) {
+  const { classes, model, predicted } = answer;
   const correct = async (label) => {
     set({ status: "sending", label, error: "" });
     try {
-      const saved = await sendFeedback(image, label, { model: result.model.name, predicted: result.digit });
+      const saved = await sendFeedback(image, label, { model: model.name, predicted });
       set({ status: "sent", id: saved.id, token: saved.delete_token });
     } catch (err) {
       set({ status: "error", error: err.message });
@@ -20,11 +22,11 @@ export default function Feedback({ result, image, model, feedback, dispatch }) {
       set({ status: "error", error: err.message });
     }
   };
-  if (!image || model === undefined) return null;
+  if (!image) return null;
   if (feedback?.status === "sent") {
     return (
       <div className="feedback" role="status" data-testid="feedback">
-        Thanks — kept as a {result.classes[feedback.label] ?? feedback.label}.{" "}
+        Thanks — kept as a {classes[feedback.label] ?? feedback.label}.{" "}
         <button type="button" onClick={undo}>
           Undo
         </button>
@@ -41,12 +43,12 @@ export default function Feedback({ result, image, model, feedback, dispatch }) {
   return (
     <div className="feedback" data-testid="feedback">
       <p>
-        <strong>Wrong?</strong> Tap the right {result.classes.length === 10 && result.model.dataset === "mnist" ? "digit" : "answer"}.{" "}
+        <strong>Wrong?</strong> Tap the right {classes.length === 10 && model.dataset === "mnist" ? "digit" : "answer"}.{" "}
         <small>We keep this drawing and your answer to improve the model, never who you are; you can undo it.</small>
       </p>
       <div className="choices">
-        {result.classes.map((name, i) => (
-          <button key={i} type="button" disabled={feedback?.status === "sending" || i === result.digit}
+        {classes.map((name, i) => (
+          <button key={i} type="button" disabled={feedback?.status === "sending" || i === predicted}
             onClick={() => correct(i)} aria-label={`It is ${name}`}>
             {name}
           </button>

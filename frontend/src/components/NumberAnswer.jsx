@@ -1,8 +1,10 @@
+import Feedback from "./Feedback.jsx";
 import ModelInput from "./ModelInput.jsx";
 import Probabilities from "./Probabilities.jsx";
 
-// The number read, one button per digit (tap one: its ten probabilities and the 28x28 it became).
-export default function NumberAnswer({ status, result, error, selected, onSelect }) {
+// The number read, one button per digit (tap one: its ten probabilities, the 28x28 it became, and a way to say
+// which digit it really is: the correction keeps that 28x28).
+export default function NumberAnswer({ status, result, error, selected, onSelect, feedback, onFeedback }) {
   let line = "Write a number on the pad";
   if (status === "loading") line = "Reading…";
   else if (status === "error") line = error;
@@ -30,6 +32,11 @@ export default function NumberAnswer({ status, result, error, selected, onSelect
             <div className="digit-details" data-testid="digit-details">
               <Probabilities probabilities={digit.probabilities} classes={result.classes} />
               <ModelInput src={digit.input} />
+              {status === "done" && (
+                <Feedback answer={{ classes: result.classes, model: result.model, predicted: digit.digit }}
+                  image={digit.input} feedback={feedback?.index === selected ? feedback : null}
+                  set={(change) => onFeedback({ ...change, index: selected })} />
+              )}
             </div>
           )}
         </>

@@ -51,7 +51,8 @@ export default function NumberMode({ pane, model, dispatch, picker, drawing }) {
         </div>
       </section>
       <NumberAnswer status={status} result={result} error={error} selected={selected}
-        onSelect={(index) => dispatch({ type: "digit-selected", index })} />
+        onSelect={(index) => dispatch({ type: "digit-selected", index })} feedback={pane.feedback}
+        onFeedback={(change) => dispatch({ type: "feedback", mode: "number", about: result, feedback: change })} />
     </div>
   );
 }
