@@ -3,8 +3,9 @@
 
 // status: empty | loading | done | error. ticket: the newest request's; an answer to any other comes too late
 // (a newer one was asked, or the pad was cleared), even one asked before the mode was left and came back to.
-// image: what the answer read (for a correction, or to ask again with the map of why).
-const idle = { status: "empty", result: null, error: "", feedback: null, ticket: null, image: null };
+// image: what the answer read (for a correction, or to ask again with the map of why). stale: the mode was left
+// with its drawing changed since it was last read (the read was still to come), so its answer is not the drawing's.
+const idle = { status: "empty", result: null, error: "", feedback: null, ticket: null, image: null, stale: false };
 // feedback, a correction of the current answer (in Number mode, of its digit `index`): null, or
 // { status: sending | sent | undone | error, id, token, label, error, index }
 
@@ -38,7 +39,9 @@ export function reducer(state, action) {
     case "cleared":
       return { ...state, [pane]: pane === "number" ? { ...idle, selected: null } : idle };
     case "asked":
-      return { ...state, [pane]: { ...state[pane], status: "loading", error: "", ticket: action.ticket } };
+      return { ...state, [pane]: { ...state[pane], status: "loading", error: "", ticket: action.ticket, stale: false } };
+    case "left-unread":
+      return { ...state, [pane]: { ...state[pane], stale: true } };
     case "answered":
       if (action.ticket !== state[pane].ticket) return state;
       return {

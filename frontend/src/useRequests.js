@@ -43,13 +43,15 @@ export function useUndoKey(undo) {
 // A drawing pad that is read by itself: `delay` ms after a stroke ends, again when `send` changes (another
 // model), and on Read; an empty pad clears the answer instead. Undo (also Ctrl/Cmd+Z) and Clear read again.
 // Coming back to the mode (the pad restores its drawing), it is read again unless `answered`: the answer on the
-// page is the drawing's, by the model picked now.
+// page is the drawing's, by the model picked now (a mode left within `delay` of a stroke is marked stale).
 export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered) {
   const timer = useRef(null);
+  const pending = useRef(false); // a read is scheduled
   const current = useRef(answered);
   current.current = answered;
   const read = useCallback(async () => {
     clearTimeout(timer.current);
+    pending.current = false;
     if (!pad.current || pad.current.isEmpty()) {
       cancel();
       dispatch({ type: "cleared", mode });
@@ -67,12 +69,19 @@ export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered)
   }, [pad, send, cancel, dispatch, mode]);
   const onStrokeEnd = useCallback(() => {
     clearTimeout(timer.current);
+    pending.current = true;
     timer.current = setTimeout(read, delay);
   }, [read, delay]);
   useEffect(() => {
     if (pad.current && !pad.current.isEmpty() && !current.current) read();
   }, [pad, read]);
-  useEffect(() => () => clearTimeout(timer.current), []); // a mode left within `delay` of a stroke: see above
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current); // the mode is left within `delay` of a stroke: the answer is not the drawing's
+      if (pending.current) dispatch({ type: "left-unread", mode });
+    },
+    [dispatch, mode],
+  );
   const undo = useCallback(() => pad.current?.undo(), [pad]); // fires onStrokeEnd, which reads again
   const clear = useCallback(() => {
     pad.current?.clear();

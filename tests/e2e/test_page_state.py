@@ -27,6 +27,12 @@ def ink(page) -> int:
     return page.evaluate(INK)
 
 
+def settle(page) -> None:
+    """Past react-canvas-draw's own reload, 100 ms after a pad mounts (it clears its lines, then draws its saveData):
+    a longer wait can only make a drawing lost there show."""
+    page.wait_for_timeout(300)
+
+
 def go_to(page, mode: str) -> None:
     page.get_by_role("button", name=mode, exact=True).click()
     expect(page.get_by_role("button", name=mode, exact=True)).to_have_attribute("aria-pressed", "true")
@@ -49,6 +55,7 @@ def test_a_drawing_and_its_answer_are_still_there_after_a_visit_to_another_mode(
     sent = requests_sent(page, "/predict")
     go_to(page, "Digit")
     expect(digit(page)).to_have_text("7")
+    settle(page)
     assert ink(page) == drawn
     expect(page.get_by_test_id("feedback")).to_contain_text("Wrong? Tap the right digit")  # it can still be corrected
     with page.expect_request("**/predict*"):  # the next request is Predict's: coming back asked for nothing
@@ -75,6 +82,7 @@ def test_a_number_keeps_its_drawing_and_its_boxes_after_a_visit_to_another_mode(
     go_to(page, "Number")
     expect(page.get_by_test_id("number-line")).to_have_text("It's 1")
     expect(page.locator(".box")).to_have_count(1)
+    settle(page)
     assert ink(page) == drawn
 
 
@@ -83,7 +91,17 @@ def test_a_mode_left_before_its_answer_came_reads_its_drawing_on_return(page):
     go_to(page, "Number")  # at once: within the pause after a stroke, or while the drawing is being read
     go_to(page, "Digit")
     expect(digit(page)).to_have_text("1", timeout=15000)
+    settle(page)
     assert ink(page) > 0
+
+
+def test_a_stroke_added_just_before_leaving_is_read_on_return(page):
+    draw(page, DIGITS["1"])
+    expect(digit(page)).to_have_text("1", timeout=15000)
+    draw(page, [[(60, 200), (340, 200)]])  # a crossing bar: no longer a 1 ...
+    go_to(page, "Number")  # ... and gone before the pad read it
+    go_to(page, "Digit")
+    expect(digit(page)).not_to_have_text("1", timeout=15000)
 
 
 def test_a_model_picked_in_another_mode_reads_the_drawing_again_on_return(page):

@@ -38,7 +38,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
     if (why && status === "done" && result && !result.explanation && image) send(image);
   }, [why, status, result, image, send]);
 
-  const answered = status === "done" && result?.model.name === model;
+  const answered = status === "done" && !pane.stale && result?.model.name === model;
   const { read: predictDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "digit",
     DEBOUNCE_MS, answered);
 

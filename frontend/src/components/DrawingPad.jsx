@@ -17,6 +17,26 @@ async function exportPng(drawing, width, height) {
   throw new Error("The browser could not turn the drawing into an image. Try again.");
 }
 
+// react-canvas-draw 1.2.1 wipes its lines 100 ms after it mounts (a timer in its componentDidMount), so a drawing
+// restored at mount, or a stroke drawn that soon, vanished. Its own ways to clear (clear, undo, eraseAll, and the
+// loads and resizes that go through clear) still clear; that timer's call does nothing.
+function keepLinesAtMount(draw) {
+  const wipe = draw.clearExceptErasedLines;
+  let clearing = 0;
+  for (const name of ["clear", "undo", "eraseAll"]) {
+    const method = draw[name];
+    draw[name] = (...args) => {
+      clearing += 1;
+      try {
+        return method(...args);
+      } finally {
+        clearing -= 1;
+      }
+    };
+  }
+  draw.clearExceptErasedLines = () => clearing && wipe();
+}
+
 // A canvas for mouse, pen and touch. The parent drives it through the ref: undo() removes the last
 // stroke, clear() everything; toBlob() is the drawing layer as a PNG (transparent background, #444
 // ink) at `exportSize` [width, height], whatever the pad's size on screen: inflating the PNG is the
@@ -38,10 +58,18 @@ const DrawingPad = forwardRef(function DrawingPad(
       kept.current = canvas.current.getSaveData();
     },
     isEmpty: () => JSON.parse(canvas.current.getSaveData()).lines.length === 0,
-    toBlob: () => exportPng(canvas.current.canvas.drawing, ...exportSize),
+    toBlob: async () => {
+      // a pad just made has the browser's default canvas size until react-canvas-draw's ResizeObserver gives it
+      // the pad's, a frame later: a drawing it restored is read once it is whole
+      for (let wait = 0; wait < 30 && canvas.current?.canvas.drawing.width !== width; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 16));
+      }
+      return exportPng(canvas.current.canvas.drawing, ...exportSize);
+    },
   }));
 
   useLayoutEffect(() => {
+    keepLinesAtMount(canvas.current);
     if (kept.current) canvas.current.loadSaveData(kept.current, true);
   }, [kept]);
 

@@ -29,7 +29,7 @@ export default function NumberMode({ pane, model, dispatch, picker, drawing }) {
     [run, model],
   );
 
-  const answered = status === "done" && result?.model.name === model;
+  const answered = status === "done" && !pane.stale && result?.model.name === model;
   const { read: readDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "number",
     DEBOUNCE_MS, answered);
 
