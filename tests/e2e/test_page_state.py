@@ -28,9 +28,9 @@ def ink(page) -> int:
 
 
 def settle(page) -> None:
-    """Past react-canvas-draw's own reload, 100 ms after a pad mounts (it clears its lines, then draws its saveData):
-    a longer wait can only make a drawing lost there show."""
-    page.wait_for_timeout(300)
+    """Past the moment react-canvas-draw 1.2.1 clears its lines, 100 ms after a pad mounts (the pad says so:
+    `data-settled`, frontend/src/components/DrawingPad.jsx): a drawing lost there would be gone by now."""
+    expect(page.get_by_test_id("pad")).to_have_attribute("data-settled", "")
 
 
 def go_to(page, mode: str) -> None:

@@ -19,8 +19,8 @@ async function exportPng(drawing, width, height) {
 
 // react-canvas-draw 1.2.1 wipes its lines 100 ms after it mounts (a timer in its componentDidMount), so a drawing
 // restored at mount, or a stroke drawn that soon, vanished. Its own ways to clear (clear, undo, eraseAll, and the
-// loads and resizes that go through clear) still clear; that timer's call does nothing.
-function keepLinesAtMount(draw) {
+// loads and resizes that go through clear) still clear; that timer's call does nothing but call `settled`.
+function keepLinesAtMount(draw, settled) {
   const wipe = draw.clearExceptErasedLines;
   let clearing = 0;
   for (const name of ["clear", "undo", "eraseAll"]) {
@@ -34,7 +34,7 @@ function keepLinesAtMount(draw) {
       }
     };
   }
-  draw.clearExceptErasedLines = () => clearing && wipe();
+  draw.clearExceptErasedLines = () => (clearing ? wipe() : settled());
 }
 
 // A canvas for mouse, pen and touch. The parent drives it through the ref: undo() removes the last
@@ -50,6 +50,7 @@ const DrawingPad = forwardRef(function DrawingPad(
   ref,
 ) {
   const canvas = useRef(null);
+  const box = useRef(null);
 
   useImperativeHandle(ref, () => ({
     undo: () => canvas.current.undo(),
@@ -69,7 +70,7 @@ const DrawingPad = forwardRef(function DrawingPad(
   }));
 
   useLayoutEffect(() => {
-    keepLinesAtMount(canvas.current);
+    keepLinesAtMount(canvas.current, () => box.current?.setAttribute("data-settled", "")); // what tests wait for
     if (kept.current) canvas.current.loadSaveData(kept.current, true);
   }, [kept]);
 
@@ -84,6 +85,7 @@ const DrawingPad = forwardRef(function DrawingPad(
 
   return (
     <div
+      ref={box}
       className="pad"
       style={{ width, height }}
       data-testid="pad"
