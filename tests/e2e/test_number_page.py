@@ -77,6 +77,7 @@ def test_a_misread_digit_of_a_number_is_corrected_and_the_correction_undone(numb
     number_page.get_by_test_id("chip-0").click()
     feedback = number_page.get_by_test_id("digit-details").get_by_test_id("feedback")
     expect(feedback).to_contain_text("Wrong? Tap the right digit")
+    expect(feedback).to_contain_text("We keep this digit")  # its 28x28, not the whole drawing
     expect(feedback.get_by_role("button", name="It is 3")).to_be_disabled()  # the answer itself is no correction
     feedback.get_by_role("button", name="It is 8").click()
     expect(feedback).to_contain_text("Thanks — kept as a 8")

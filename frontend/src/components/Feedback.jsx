@@ -2,8 +2,9 @@ import { sendFeedback, undoFeedback } from "../api.js";
 
 // "Wrong? Tap the right digit": the person's correction of one answer goes to the server, and can be taken back.
 // `answer`: { classes, model, predicted } of the answer; `image`: what it read (a Blob, File or PNG data URL);
-// `feedback`: this answer's correction so far; `set(change)` records how it goes.
-export default function Feedback({ answer, image, feedback, set }) {
+// `feedback`: this answer's correction so far; `set(change)` records how it goes; `what` is kept: "drawing" (the
+// image sent) or "digit" (a number's digit: its 28x28).
+export default function Feedback({ answer, image, feedback, set, what = "drawing" }) {
   const { classes, model, predicted } = answer;
   const correct = async (label) => {
     set({ status: "sending", label, error: "" });
@@ -36,7 +37,7 @@ export default function Feedback({ answer, image, feedback, set }) {
   if (feedback?.status === "undone") {
     return (
       <div className="feedback" role="status" data-testid="feedback">
-        Removed: nothing of this drawing is kept.
+        Removed: nothing of this {what} is kept.
       </div>
     );
   }
@@ -44,7 +45,7 @@ export default function Feedback({ answer, image, feedback, set }) {
     <div className="feedback" data-testid="feedback">
       <p>
         <strong>Wrong?</strong> Tap the right {classes.length === 10 && model.dataset === "mnist" ? "digit" : "answer"}.{" "}
-        <small>We keep this drawing and your answer to improve the model, never who you are; you can undo it.</small>
+        <small>We keep this {what} and your answer to improve the model, never who you are; you can undo it.</small>
       </p>
       <div className="choices">
         {classes.map((name, i) => (

@@ -35,7 +35,7 @@ export default function NumberAnswer({ status, result, error, selected, onSelect
               {status === "done" && (
                 <Feedback answer={{ classes: result.classes, model: result.model, predicted: digit.digit }}
                   image={digit.input} feedback={feedback?.index === selected ? feedback : null}
-                  set={(change) => onFeedback({ ...change, index: selected })} />
+                  set={(change) => onFeedback({ ...change, index: selected })} what="digit" />
               )}
             </div>
           )}
