@@ -23,15 +23,39 @@ def mouse_strokes(page, strokes, steps: int) -> None:
         page.mouse.up()
 
 
-def draw(page, strokes, scale=1.0, offset=(0, 0)):
-    """Mouse strokes on the pad, points scaled and shifted within it."""
+def touch_stroke(cdp, points) -> None:
+    """One finger stroke through the Chrome DevTools Protocol (a context made with has_touch): down, along, up."""
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
+    )
+    for x, y in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def finger_strokes(cdp, strokes, steps: int) -> None:
+    """mouse_strokes' strokes drawn with a finger: each segment in `steps` moves."""
+    for stroke in strokes:
+        points = [
+            (x0 + (x1 - x0) * t / steps, y0 + (y1 - y0) * t / steps)
+            for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False)
+            for t in range(steps)
+        ]
+        touch_stroke(cdp, [*points, stroke[-1]])
+
+
+def draw(page, strokes, scale=1.0, offset=(0, 0), cdp=None):
+    """Strokes on the pad, points scaled and shifted within it: with the mouse, or a finger through `cdp`."""
     box = page.get_by_test_id("pad").bounding_box()
     k = box["width"] / 400
     placed = [
         [(box["x"] + (offset[0] + x * scale) * k, box["y"] + (offset[1] + y * scale) * k) for x, y in stroke]
         for stroke in strokes
     ]
-    mouse_strokes(page, placed, steps=8)
+    if cdp is None:
+        mouse_strokes(page, placed, steps=8)
+    else:
+        finger_strokes(cdp, placed, steps=8)
 
 
 def digit(page):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from harness import ARTIFACTS
 from harness.images import SEVEN, stroke_canvas
-from harness.pages import DIGITS, digit, draw
+from harness.pages import DIGITS, digit, draw, touch_stroke
 from harness.server import Server
 
 
@@ -91,15 +91,6 @@ def test_upload_an_image_file(page, tmp_path):
     expect(digit(page)).to_have_text("7", timeout=15000)
 
 
-def touch_stroke(page, cdp, points):
-    cdp.send(
-        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
-    )
-    for x, y in points[1:]:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-
-
 def test_the_page_sends_a_280px_png_whatever_the_pad_size(browser, server):
     context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2)  # a 343 px pad
     # observe (not alter) what the page uploads: Playwright does not expose Blob bodies
@@ -134,10 +125,10 @@ def test_touch_drawing_on_a_phone_does_not_scroll_and_the_answer_is_in_view(brow
     k = box["width"] / 400
     # a "1" drawn upwards: a finger moving up would scroll the page down if the pad let it
     pts = [(box["x"] + 200 * k, box["y"] + (340 - i * 14) * k) for i in range(21)]
-    touch_stroke(page, cdp, pts)
+    touch_stroke(cdp, pts)
     expect(page.get_by_test_id("digit")).to_have_text("1", timeout=15000)
     assert page.evaluate("document.documentElement.scrollHeight") > 667  # with an answer the page can scroll...
-    touch_stroke(page, cdp, pts)  # the same stroke again, upwards
+    touch_stroke(cdp, pts)  # the same stroke again, upwards
     expect(page.get_by_test_id("answer-line")).to_contain_text("It's a 1", timeout=15000)
     assert page.evaluate("window.scrollY") == 0  # ...but drawing did not scroll it
     line = page.get_by_test_id("answer-line").bounding_box()
