@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.feedback import database_url
+from models.feedback import cause, database_url
 
 metadata = sa.MetaData()
 MAX_ID = 2**31 - 1  # the largest id an Integer column holds in PostgreSQL (SQLite's are wider)
@@ -68,8 +68,7 @@ def _answering():
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-        cause = exc.orig or exc
-        raise StoreUnavailable(f"{type(cause).__name__}: {cause}".splitlines()[0]) from None
+        raise StoreUnavailable(cause(exc.orig or exc)) from None
 
 
 def _sqlite_pragmas(connection, _record) -> None:
@@ -129,9 +128,7 @@ class Store:
             self.engine = make_engine(url)
             upgrade(self.engine)
         except Exception as exc:  # noqa: BLE001 - drivers raise their own types; startup names the cause
-            raise StoreError(
-                f"the feedback database cannot be used: {type(exc).__name__}: {exc}".splitlines()[0]
-            ) from None
+            raise StoreError(f"the feedback database cannot be used: {cause(exc)}") from None
         self.max_rows = max_rows
 
     def after_fork(self) -> None:

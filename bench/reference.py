@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument(
         "--epochs-scale",
-        type=argtypes.bounded(float, 0, above=True),
+        type=argtypes.POSITIVE,
         default=1.0,
         help="multiply every tutorial budget (default: 1)",
     )

@@ -36,7 +36,8 @@ def bounded(kind: type, low: float, high: float = math.inf, *, above: bool = Fal
 
 COUNT = bounded(int, 1)  # how many of something
 SHARE = bounded(float, 0, 1)  # a fraction of something
-SECONDS = bounded(float, 0, above=True)  # how long
+POSITIVE = bounded(float, 0, above=True)  # a rate, a scale
+SECONDS = POSITIVE  # how long
 SEED = bounded(int, 0, 2**63 - 1)  # what numpy and torch both take
 DEGREES = bounded(float, 0, 180)  # the largest turn either way
 

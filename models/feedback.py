@@ -45,6 +45,11 @@ def dataset_bytes(rows: Iterable) -> bytes:
     return buf.getvalue()
 
 
+def cause(exc: BaseException) -> str:
+    """A database driver's error in one line: its type and its first line (drivers write several)."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 def database_url(url: str | None) -> str:
     """DATABASE_URL as SQLAlchemy wants it (the server's SQLite file when unset): Heroku's postgres:// scheme,
     and plain postgresql://, use psycopg 3."""
@@ -85,9 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         data = dataset_bytes(read_rows(args.database, args.model))
     except SQLAlchemyError as exc:  # no such database, driver or table: the cause, in one line
-        raise SystemExit(
-            f"error: the corrections cannot be read: {type(exc).__name__}: {exc}".splitlines()[0]
-        ) from None
+        raise SystemExit(f"error: the corrections cannot be read: {cause(exc)}") from None
     try:
         args.out.write_bytes(data)
     except OSError as exc:

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--groups", type=argtypes.COUNT, default=120_000, help="training groups (default: 120000)")
     p.add_argument("--epochs", type=argtypes.COUNT, default=10)
     p.add_argument("--batch-size", type=argtypes.COUNT, default=256)
-    p.add_argument("--lr", type=argtypes.bounded(float, 0, above=True), default=3e-3)
+    p.add_argument("--lr", type=argtypes.POSITIVE, default=3e-3)
     p.add_argument("--width", type=argtypes.COUNT, default=32)
     p.add_argument("--seed", type=argtypes.SEED, default=0)
     p.add_argument(

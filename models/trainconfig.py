@@ -114,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=argtypes.COUNT, help="mini-batch size (default: per data set)")
     p.add_argument(
         "--lr",
-        type=argtypes.bounded(float, 0, above=True),
+        type=argtypes.POSITIVE,
         help="peak learning rate of the one-cycle schedule (default: per data set)",
     )
     p.add_argument(
@@ -213,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--distill-temperature",
-        type=argtypes.bounded(float, 0, above=True),
+        type=argtypes.POSITIVE,
         default=4.0,
         help="with --teacher: the temperature both networks' logits are softened by (default: 4)",
     )
