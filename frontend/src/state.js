@@ -18,6 +18,11 @@ export const initialState = {
   number: { ...idle, selected: null }, // selected: the index of the digit whose details are shown
 };
 
+// Whether a mode's answer is its drawing's, by `model`: then coming back to the mode asks nothing.
+export function answersDrawing(pane, model) {
+  return pane.status === "done" && !pane.stale && pane.result?.model.name === model;
+}
+
 function classesOf(models, name) {
   return models.find((m) => m.name === name)?.classes ?? [];
 }

@@ -45,13 +45,12 @@ export function useUndoKey(undo) {
 // Coming back to the mode (the pad restores its drawing), it is read again unless `answered`: the answer on the
 // page is the drawing's, by the model picked now (a mode left within `delay` of a stroke is marked stale).
 export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered) {
-  const timer = useRef(null);
-  const pending = useRef(false); // a read is scheduled
+  const timer = useRef(null); // a read scheduled, until it starts
   const current = useRef(answered);
   current.current = answered;
   const read = useCallback(async () => {
     clearTimeout(timer.current);
-    pending.current = false;
+    timer.current = null;
     if (!pad.current || pad.current.isEmpty()) {
       cancel();
       dispatch({ type: "cleared", mode });
@@ -69,7 +68,6 @@ export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered)
   }, [pad, send, cancel, dispatch, mode]);
   const onStrokeEnd = useCallback(() => {
     clearTimeout(timer.current);
-    pending.current = true;
     timer.current = setTimeout(read, delay);
   }, [read, delay]);
   useEffect(() => {
@@ -77,8 +75,9 @@ export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered)
   }, [pad, read]);
   useEffect(
     () => () => {
+      if (timer.current === null) return;
       clearTimeout(timer.current); // the mode is left within `delay` of a stroke: the answer is not the drawing's
-      if (pending.current) dispatch({ type: "left-unread", mode });
+      dispatch({ type: "left-unread", mode });
     },
     [dispatch, mode],
   );

@@ -7,7 +7,7 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from harness.pages import DIGITS, digit, draw
+from harness.pages import DIGITS, digit, draw, mouse_strokes
 
 # Pixels with ink on the drawing layer of the pad on screen (react-canvas-draw's second canvas: the first is the
 # brush cursor, which is drawn wherever the mouse is)
@@ -40,6 +40,13 @@ def go_to(page, mode: str) -> None:
         page.get_by_test_id("pad").wait_for()
 
 
+def write_a_one(page) -> None:
+    """A 1 at the left of the pad on screen: one stroke down."""
+    box = page.get_by_test_id("pad").bounding_box()
+    x, y, h = box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2, box["height"] * 0.6
+    mouse_strokes(page, [[(x, y), (x, y + h)]], steps=8)
+
+
 def requests_sent(page, path: str) -> list[str]:
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.url) if path in r.url else None)
@@ -69,12 +76,7 @@ def test_a_drawing_and_its_answer_are_still_there_after_a_visit_to_another_mode(
 
 def test_a_number_keeps_its_drawing_and_its_boxes_after_a_visit_to_another_mode(page):
     go_to(page, "Number")
-    box = page.get_by_test_id("pad").bounding_box()
-    x, y, h = box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2, box["height"] * 0.6
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x, y + h, steps=8)  # a 1
-    page.mouse.up()
+    write_a_one(page)
     expect(page.get_by_test_id("number-line")).to_have_text("It's 1", timeout=15000)
     drawn = ink(page)
     go_to(page, "Model")
@@ -117,12 +119,7 @@ def test_number_mode_reads_with_a_digit_model_whatever_is_picked(page):
     page.get_by_label("Model").select_option("fashion-mnist")
     go_to(page, "Number")
     expect(page.get_by_label("Model")).to_have_count(0)  # the one model that reads numbers: nothing to pick
-    box = page.get_by_test_id("pad").bounding_box()
-    x, y, h = box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2, box["height"] * 0.6
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x, y + h, steps=8)
-    page.mouse.up()
+    write_a_one(page)
     expect(page.get_by_test_id("number-line")).to_have_text("It's 1", timeout=15000)  # not a not_a_digit_model error
     go_to(page, "Digit")
     expect(page.get_by_label("Model")).to_have_value("fashion-mnist")  # the pick is kept for the modes that take it

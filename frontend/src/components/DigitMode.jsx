@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { predict } from "../api.js";
+import { answersDrawing } from "../state.js";
 import { usePadReader, useRequests } from "../useRequests.js";
 import AnswerLine from "./AnswerLine.jsx";
 import DrawingPad from "./DrawingPad.jsx";
@@ -38,9 +39,8 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
     if (why && status === "done" && result && !result.explanation && image) send(image);
   }, [why, status, result, image, send]);
 
-  const answered = status === "done" && !pane.stale && result?.model.name === model;
   const { read: predictDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "digit",
-    DEBOUNCE_MS, answered);
+    DEBOUNCE_MS, answersDrawing(pane, model));
 
   return (
     <div className="layout" onDrop={(e) => e.dataTransfer.files?.[0] && send(e.dataTransfer.files[0])}>

@@ -1,5 +1,6 @@
 import { useCallback, useRef, useState } from "react";
 import { predictNumber } from "../api.js";
+import { answersDrawing } from "../state.js";
 import { usePadReader, useRequests } from "../useRequests.js";
 import DigitBoxes from "./DigitBoxes.jsx";
 import DrawingPad from "./DrawingPad.jsx";
@@ -29,9 +30,8 @@ export default function NumberMode({ pane, model, dispatch, picker, drawing }) {
     [run, model],
   );
 
-  const answered = status === "done" && !pane.stale && result?.model.name === model;
   const { read: readDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "number",
-    DEBOUNCE_MS, answered);
+    DEBOUNCE_MS, answersDrawing(pane, model));
 
   // boxes come in the exported drawing's pixels; an uploaded image's are not on the pad
   const onPad = result && status !== "empty" && !result.uploaded;
