@@ -46,7 +46,7 @@ export default function App() {
       </header>
       {mode === "digit" && <DigitMode pane={state.digit} model={model} why={state.why} dispatch={dispatch} picker={picker}
         drawing={digitDrawing} />}
-      {mode === "number" && <NumberMode pane={state.number} model={numberModel} dispatch={dispatch} picker={numberPicker}
+      {mode === "number" && <NumberMode pane={state.number} model={numberModel} why={state.why} dispatch={dispatch} picker={numberPicker}
         drawing={numberDrawing} />}
       {mode === "model" && (
         <Suspense fallback={<p className="answer-line loading">Loading…</p>}>

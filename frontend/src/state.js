@@ -47,26 +47,30 @@ export function reducer(state, action) {
       return { ...state, [pane]: { ...state[pane], status: "loading", error: "", ticket: action.ticket, stale: false } };
     case "left-unread":
       return { ...state, [pane]: { ...state[pane], stale: true } };
-    case "answered":
+    case "answered": {
       if (action.ticket !== state[pane].ticket) return state;
+      const old = state[pane];
+      // the same image read again by the same model (to add the map of why): what the person had open stays
+      const again = action.image === old.image && action.result.model.name === old.result?.model.name;
       return {
         ...state,
         [pane]: {
-          ...state[pane],
+          ...old,
           status: "done",
           error: "",
           result: withClasses(state.models, action.result),
           image: action.image,
-          selected: null,
-          feedback: null,
+          selected: again ? (old.selected ?? null) : null,
+          feedback: again ? old.feedback : null,
         },
       };
+    }
     case "failed": // a request's failure (it has a ticket), or the pad's own (the drawing could not be exported)
       if (action.ticket !== undefined && action.ticket !== state[pane].ticket) return state;
       return { ...state, [pane]: { ...state[pane], status: "error", error: action.message } };
     case "feedback": {
-      // about one answer: once a newer one is on the page, news of the old one's correction is not
-      if (action.about !== state[pane].result) return state;
+      // about the image an answer read: once another image's answer is on the page, news of the old one's is not
+      if (action.about !== state[pane].image) return state;
       const old = state[pane].feedback; // one correction at a time: another digit's starts afresh
       const feedback = old?.index === action.feedback.index ? { ...old, ...action.feedback } : action.feedback;
       return { ...state, [pane]: { ...state[pane], feedback } };

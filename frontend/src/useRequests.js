@@ -26,6 +26,19 @@ export function useRequests(dispatch, mode) {
   return { run, cancel };
 }
 
+// With `why` on, an answer on the page that came without its map of why (`explained(result)` is false: it was asked
+// before "Show why" was ticked) is asked again about the same image, once: the reducer then keeps what the person
+// had open on it (a number's digit, a correction).
+export function useWhy(why, pane, explained, resend) {
+  const asked = useRef(null); // the image last asked again
+  const { status, result, image } = pane;
+  useEffect(() => {
+    if (!why || status !== "done" || !result || !image || explained(result) || asked.current === image) return;
+    asked.current = image;
+    resend(image);
+  }, [why, status, result, image, explained, resend]);
+}
+
 // Ctrl/Cmd+Z calls `undo` while the component that asks for it is on the page.
 export function useUndoKey(undo) {
   useEffect(() => {
@@ -66,10 +79,12 @@ export function usePadReader(pad, send, cancel, dispatch, mode, delay, answered)
     }
     send(png);
   }, [pad, send, cancel, dispatch, mode]);
+  const latest = useRef(read); // a scheduled read asks as the page asks when it fires (e.g. "Show why" ticked since)
+  latest.current = read;
   const onStrokeEnd = useCallback(() => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(read, delay);
-  }, [read, delay]);
+    timer.current = setTimeout(() => latest.current(), delay);
+  }, [delay]);
   useEffect(() => {
     if (pad.current && !pad.current.isEmpty() && !current.current) read();
   }, [pad, read]);

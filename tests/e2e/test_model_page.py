@@ -55,3 +55,19 @@ def test_the_why_overlay_toggles_over_what_the_model_saw(page):
     page.screenshot(path=str(ARTIFACTS / "why-overlay.png"), full_page=True)
     page.get_by_label("Show why").uncheck()
     expect(page.get_by_test_id("why-overlay")).to_have_count(0)
+
+
+def test_a_correction_stays_when_show_why_reads_the_drawing_again(page, server):
+    draw(page, DIGITS["7"])
+    expect(digit(page)).to_have_text("7", timeout=15000)
+    feedback = page.get_by_test_id("feedback")
+    feedback.get_by_role("button", name="It is 1").click()
+    expect(feedback).to_contain_text("Thanks — kept as a 1")
+    with page.expect_request(lambda r: "/predict?" in r.url and "explain=1" in r.url):
+        page.get_by_label("Show why").check()
+    expect(page.get_by_test_id("why-overlay")).to_be_visible(timeout=15000)
+    expect(feedback).to_contain_text("Thanks — kept as a 1")
+    total = requests.get(server.url + "/feedback/stats", timeout=10).json()["total"]
+    feedback.get_by_role("button", name="Undo").click()
+    expect(feedback).to_contain_text("Removed")
+    assert requests.get(server.url + "/feedback/stats", timeout=10).json()["total"] == total - 1

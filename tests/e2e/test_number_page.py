@@ -90,3 +90,27 @@ def test_a_misread_digit_of_a_number_is_corrected_and_the_correction_undone(numb
     feedback.get_by_role("button", name="Undo").click()
     expect(feedback).to_contain_text("Removed")
     assert requests.get(server.url + "/feedback/stats", timeout=10).json()["total"] == before["total"]
+
+
+def test_show_why_maps_every_digit_and_keeps_the_open_digit_and_its_correction(number_page, server):
+    write(number_page, "30")
+    expect(number_page.get_by_test_id("number-line")).to_have_text("It's 30", timeout=15000)
+    number_page.get_by_test_id("chip-1").click()
+    details = number_page.get_by_test_id("digit-details")
+    feedback = details.get_by_test_id("feedback")
+    feedback.get_by_role("button", name="It is 6").click()
+    expect(feedback).to_contain_text("Thanks — kept as a 6")
+    expect(details.get_by_test_id("why-overlay")).to_have_count(0)
+    with number_page.expect_request(lambda r: "/predict/number" in r.url and "explain=1" in r.url):
+        details.get_by_label("Show why").check()  # the answer came without maps: the drawing is read again
+    overlay = details.get_by_test_id("why-overlay")
+    expect(overlay).to_be_visible(timeout=15000)
+    assert overlay.get_attribute("src").startswith("data:image/png;base64,")
+    expect(number_page.get_by_test_id("chip-1")).to_have_attribute("aria-pressed", "true")  # still open
+    expect(feedback).to_contain_text("Thanks — kept as a 6")  # and its correction can still be taken back
+    feedback.get_by_role("button", name="Undo").click()
+    expect(feedback).to_contain_text("Removed")
+    number_page.get_by_test_id("chip-0").click()  # every digit came with its own map
+    expect(details.get_by_test_id("why-overlay")).to_be_visible()
+    details.get_by_label("Show why").uncheck()
+    expect(number_page.get_by_test_id("why-overlay")).to_have_count(0)

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { predict } from "../api.js";
 import { answersDrawing } from "../state.js";
-import { usePadReader, useRequests } from "../useRequests.js";
+import { usePadReader, useRequests, useWhy } from "../useRequests.js";
 import AnswerLine from "./AnswerLine.jsx";
 import DrawingPad from "./DrawingPad.jsx";
 import { BrushSlider, PadButtons } from "./PadControls.jsx";
@@ -10,19 +10,21 @@ import ModelInput from "./ModelInput.jsx";
 import Prediction from "./Prediction.jsx";
 import Probabilities from "./Probabilities.jsx";
 import UploadButton from "./UploadButton.jsx";
+import WhyToggle from "./WhyToggle.jsx";
 
 const DEBOUNCE_MS = 250;
 // What the server receives: the drawing at 280x280 (ten times the 28x28 field) whatever the pad's size.
 const EXPORT = [280, 280];
 const padSize = () => Math.min(400, window.innerWidth - 32);
+const explained = (result) => Boolean(result.explanation); // the answer carries its map of why
 
-// One digit: a square pad, an answer that follows the drawing, every probability, what the model saw.
 function runnerUp(result) {
   const order = result.probabilities.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]);
   const [p, i] = order[1];
   return `${result.classes[i] ?? i} (${(p * 100).toFixed(1)}%)`;
 }
 
+// One digit: a square pad, an answer that follows the drawing, every probability, what the model saw.
 export default function DigitMode({ pane, model, why, dispatch, picker, drawing }) {
   const [size] = useState(padSize);
   const [brush, setBrush] = useState(() => Math.round(padSize() * 0.045)); // strokes about as thick as MNIST's
@@ -34,10 +36,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
     [run, model, why],
   );
 
-  // the map was asked for, but the answer on the page came without one: read the same image again
-  useEffect(() => {
-    if (why && status === "done" && result && !result.explanation && image) send(image);
-  }, [why, status, result, image, send]);
+  useWhy(why, pane, explained, send);
 
   const { read: predictDrawing, onStrokeEnd, undo, clear } = usePadReader(pad, send, cancel, dispatch, "digit",
     DEBOUNCE_MS, answersDrawing(pane, model));
@@ -66,10 +65,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
             <div className="why">
               <ModelInput src={result.input} explanation={result.explanation} why={why} />
               <div>
-                <label className="toggle">
-                  <input type="checkbox" checked={why} onChange={() => dispatch({ type: "why-toggled" })} />
-                  Show why
-                </label>
+                <WhyToggle why={why} dispatch={dispatch} />
                 <p className="runner-up" data-testid="runner-up">
                   Closest other answer: {runnerUp(result)}
                 </p>
@@ -77,7 +73,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
             </div>
             {status === "done" && (
               <Feedback answer={{ classes: result.classes, model: result.model, predicted: result.digit }} image={image}
-                feedback={feedback} set={(change) => dispatch({ type: "feedback", mode: "digit", about: result, feedback: change })} />
+                feedback={feedback} set={(change) => dispatch({ type: "feedback", mode: "digit", about: image, feedback: change })} />
             )}
           </>
         )}

@@ -1,10 +1,12 @@
 import Feedback from "./Feedback.jsx";
 import ModelInput from "./ModelInput.jsx";
 import Probabilities from "./Probabilities.jsx";
+import WhyToggle from "./WhyToggle.jsx";
 
-// The number read, one button per digit (tap one: its ten probabilities, the 28x28 it became, and a way to say
-// which digit it really is: the correction keeps that 28x28).
-export default function NumberAnswer({ status, result, error, selected, onSelect, feedback, onFeedback }) {
+// The number read, one button per digit (tap one: its ten probabilities, the 28x28 it became with its map of why
+// when "Show why" is ticked, and a way to say which digit it really is: the correction keeps that 28x28).
+export default function NumberAnswer({ status, result, error, selected, why, dispatch, feedback, onFeedback }) {
+  const onSelect = (index) => dispatch({ type: "digit-selected", index });
   let line = "Write a number on the pad";
   if (status === "loading") line = "Reading…";
   else if (status === "error") line = error;
@@ -31,7 +33,10 @@ export default function NumberAnswer({ status, result, error, selected, onSelect
           {digit && (
             <div className="digit-details" data-testid="digit-details">
               <Probabilities probabilities={digit.probabilities} classes={result.classes} />
-              <ModelInput src={digit.input} />
+              <div className="why">
+                <ModelInput src={digit.input} explanation={digit.explanation} why={why} />
+                <WhyToggle why={why} dispatch={dispatch} />
+              </div>
               {status === "done" && (
                 <Feedback answer={{ classes: result.classes, model: result.model, predicted: digit.digit }}
                   image={digit.input} feedback={feedback?.index === selected ? feedback : null}
