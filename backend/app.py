@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
+import os
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, send_from_directory
+from flask import Flask, Response, jsonify, request, send_from_directory
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import safe_join
 
 from backend import api, errors, feedback
 from backend.config import ConfigError, Settings, load_settings
@@ -24,6 +28,24 @@ class StartupError(RuntimeError):
     """The service cannot start; the message says why in one line."""
 
 
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))  # what the frontend's build writes beside each text file, best first
+
+
+def _send_built(directory: Path, name: str, **options: Any) -> Response:
+    """A file of the built frontend: its Brotli or gzip copy (written by the build) to a client that takes it, else
+    the file itself; the mimetype, caching and conditional requests as send_from_directory gives them."""
+    path = safe_join(str(directory), name)
+    for coding, suffix in PRECOMPRESSED:
+        if path is not None and request.accept_encodings[coding] and os.path.isfile(path + suffix):
+            response = send_from_directory(directory, name + suffix, mimetype=mimetypes.guess_type(name)[0], **options)
+            response.headers["Content-Encoding"] = coding
+            break
+    else:
+        response = send_from_directory(directory, name, **options)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def _frontend(app: Flask, settings: Settings) -> None:
     index = settings.static_dir / "index.html"
 
@@ -31,11 +53,11 @@ def _frontend(app: Flask, settings: Settings) -> None:
     def home():
         if not index.is_file():
             return jsonify({"message": "the API is up; the frontend is not built (npm --prefix frontend run build)"})
-        return send_from_directory(settings.static_dir, "index.html")
+        return _send_built(settings.static_dir, "index.html")
 
     @app.get("/assets/<path:name>")
     def assets(name: str):
-        return send_from_directory(settings.static_dir / "assets", name, max_age=31536000)
+        return _send_built(settings.static_dir / "assets", name, max_age=31536000)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -32,7 +32,7 @@ fi
 echo "== pip install -r $reqs"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$reqs" 2> >(grep -v "is ignored: it is neither" >&2)
 
-if [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/index.html frontend/package.json -newer frontend/dist/index.html 2>/dev/null | head -1)" ]; then
+if [ ! -f frontend/dist/index.html ] || [ -n "$(find frontend/src frontend/index.html frontend/package.json frontend/vite.config.js -newer frontend/dist/index.html 2>/dev/null | head -1)" ]; then
   echo "== building the frontend"
   # `npm install` (not `npm ci`): it installs the locked versions, but does not insist on lock entries for other
   # platforms' optional rollup binaries, which the npm registry reachable here does not serve.

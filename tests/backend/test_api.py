@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 
 import numpy as np
@@ -159,3 +160,20 @@ def test_frontend_is_served_at_root(client):
     script = r.data.split(b'src="')[1].split(b'"')[0].decode()
     asset = client.get(script)
     assert asset.status_code == 200 and asset.mimetype in ("text/javascript", "application/javascript")
+
+
+def test_the_page_goes_compressed_to_clients_that_take_it(client):
+    script = client.get("/").data.split(b'src="')[1].split(b'"')[0].decode()
+    plain = client.get(script)  # no Accept-Encoding: the file itself
+    assert plain.headers.get("Content-Encoding") is None and "Accept-Encoding" in plain.headers["Vary"]
+    zipped = client.get(script, headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == plain.data
+    assert zipped.mimetype == plain.mimetype and len(zipped.data) < len(plain.data) / 2
+    assert "max-age=31536000" in zipped.headers["Cache-Control"] and "Accept-Encoding" in zipped.headers["Vary"]
+    brotli = client.get(script, headers={"Accept-Encoding": "gzip, deflate, br"})  # the best the client takes
+    assert brotli.headers["Content-Encoding"] == "br" and len(brotli.data) < len(zipped.data)
+    refused = client.get(script, headers={"Accept-Encoding": "br;q=0, gzip;q=0"})
+    assert refused.headers.get("Content-Encoding") is None and refused.data == plain.data
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and gzip.decompress(page.data) == client.get("/").data
+    assert client.get("/assets/../../backend/app.py", headers={"Accept-Encoding": "gzip"}).status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import pytest
 from playwright.sync_api import expect
 
@@ -109,6 +111,19 @@ def test_the_page_sends_a_280px_png_whatever_the_pad_size(browser, server):
     expect(digit(page)).to_have_text("7", timeout=15000)
     assert page.get_by_test_id("pad").bounding_box()["width"] < 350
     assert page.evaluate("window.__sent") == [[280, 280, "image/png"]]
+    context.close()
+
+
+def test_the_page_and_its_files_arrive_compressed_and_work(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    encodings = {}  # path -> the Content-Encoding it came with
+    page.on("response", lambda r: encodings.__setitem__(urlparse(r.url).path, r.headers.get("content-encoding")))
+    page.goto(server.url + "/")
+    draw(page, DIGITS["7"])  # Chromium decoded what it was sent: the page runs
+    expect(digit(page)).to_have_text("7", timeout=15000)
+    built = {path: coding for path, coding in encodings.items() if path == "/" or path.startswith("/assets/")}
+    assert len(built) >= 3 and set(built.values()) == {"br"}, built  # the page, its script and its stylesheet
     context.close()
 
 
