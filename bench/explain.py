@@ -9,7 +9,8 @@
 2. Model randomisation (Adebayo et al. 2018): the Spearman rank correlation between a digit's map from
    the trained network and from the same architecture with random weights. Goal: < 0.2.
 3. Cost: /predict with and without ?explain=1 through the Procfile's gunicorn (2 workers), one request
-   at a time: the p50 that explain adds per digit. Goal: <= 15 ms.
+   at a time: the p50 that explain adds per digit. Goal: <= 15 ms. Also /predict/number on a 6-digit number,
+   where every digit gets its map (`latency.number`: what that adds, for the number and a digit).
 Writes bench/results/explain.json.
 """
 
@@ -28,7 +29,7 @@ from backend import explain
 from backend.app import create_app
 from harness import pen, write_result
 from harness.browser import chromium
-from harness.images import SEVEN, stroke_canvas
+from harness.images import SEVEN, stroke_canvas, written
 from harness.server import Server
 from models import argtypes, data, nets, runtime
 
@@ -99,27 +100,35 @@ def random_network(card: dict):
     return predict
 
 
+NUMBER = "202614"  # a 6-digit number, for the cost of a map for each digit of /predict/number
+
+
 def latency(count: int) -> dict:
-    """p50 of /predict with and without ?explain=1 through gunicorn, one request at a time."""
-    canvas = stroke_canvas(SEVEN)
-    timings: dict[str, list[float]] = {"plain": [], "explain": []}
+    """p50 of /predict (a 7) and /predict/number (NUMBER) with and without ?explain=1 through gunicorn, one request
+    at a time, the two alternating."""
+    canvases = {"/predict": stroke_canvas(SEVEN), "/predict/number": written(NUMBER, size=(900, 300), gap=0.95)}
+    out = {}
     with Server(env={"DEVICE": "cpu"}) as server:
-        for k in range(2 * count):
-            kind = "explain" if k % 2 else "plain"
-            t0 = time.perf_counter()
-            requests.post(
-                server.url + "/predict" + ("?explain=1" if k % 2 else ""),
-                data=canvas,
-                headers={"Content-Type": "image/png"},
-                timeout=30,
-            ).raise_for_status()
-            timings[kind].append((time.perf_counter() - t0) * 1000)
-    plain, with_map = statistics.median(timings["plain"]), statistics.median(timings["explain"])
-    return {
-        "plain_ms_p50": round(plain, 2),
-        "explain_ms_p50": round(with_map, 2),
-        "added_ms_p50": round(with_map - plain, 2),
-    }
+        for route, canvas in canvases.items():
+            timings: dict[str, list[float]] = {"plain": [], "explain": []}
+            for k in range(2 * count):
+                t0 = time.perf_counter()
+                requests.post(
+                    server.url + route + ("?explain=1" if k % 2 else ""),
+                    data=canvas,
+                    headers={"Content-Type": "image/png"},
+                    timeout=30,
+                ).raise_for_status()
+                timings["explain" if k % 2 else "plain"].append((time.perf_counter() - t0) * 1000)
+            plain, with_map = statistics.median(timings["plain"]), statistics.median(timings["explain"])
+            out[route] = {
+                "plain_ms_p50": round(plain, 2),
+                "explain_ms_p50": round(with_map, 2),
+                "added_ms_p50": round(with_map - plain, 2),
+            }
+    digits = len(NUMBER)
+    out["/predict/number"]["added_ms_p50_a_digit"] = round(out["/predict/number"]["added_ms_p50"] / digits, 2)
+    return {**out["/predict"], "number": {"digits": digits, **out["/predict/number"]}}
 
 
 def main(argv: list[str] | None = None) -> dict:

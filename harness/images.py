@@ -9,6 +9,8 @@ import zlib
 import numpy as np
 from PIL import Image, ImageDraw
 
+from harness.strokes import UNIT_DIGITS, place
+
 INK = 0x44  # react-canvas-draw's default #444 brush
 # Strokes on a 400x400 canvas that the shipped model reads as these digits.
 ONE = [(200, 60), (200, 340)]
@@ -65,6 +67,17 @@ def stroke_canvas(points: list[tuple[int, int]], width: int = 24, canvas: int = 
     """A transparent canvas PNG with one polyline stroke of #444, like react-canvas-draw exports."""
     img = Image.new("RGBA", (canvas, canvas), (0, 0, 0, 0))
     ImageDraw.Draw(img).line(points, fill=(INK, INK, INK, 255), width=width, joint="curve")
+    return png(img)
+
+
+def written(text: str, size: tuple[int, int] = (900, 300), gap: float = 1.0) -> bytes:
+    """A transparent canvas PNG with `text` written in `harness.strokes`' unit-box strokes, one 130x200 px box per
+    character (`gap` < 1 pulls neighbours together), as a number is written on the page's number pad."""
+    img = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    for k, char in enumerate(text):
+        for stroke in place(UNIT_DIGITS[char], 40 + k * 130 * gap, 50, 100, 200):
+            draw.line(stroke, fill=(INK, INK, INK, 255), width=16, joint="curve")
     return png(img)
 
 

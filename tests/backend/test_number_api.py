@@ -7,22 +7,11 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from backend import explain
 from backend.app import create_app
-from harness.images import INK, SEVEN, png, stroke_canvas
-from harness.strokes import UNIT_DIGITS, place
-
-
-def written(text: str, size=(900, 300), gap=1.0) -> bytes:
-    """A transparent canvas with `text` written in the unit-box strokes, one 130x200 box per digit."""
-    img = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    for k, char in enumerate(text):
-        for stroke in place(UNIT_DIGITS[char], 40 + k * 130 * gap, 50, 100, 200):
-            draw.line(stroke, fill=(INK, INK, INK, 255), width=16, joint="curve")
-    return png(img)
+from harness.images import SEVEN, png, stroke_canvas, written
 
 
 def test_a_number_is_read_left_to_right_with_boxes(client):
