@@ -52,9 +52,11 @@ def test_a_tap_on_a_digit_shows_its_probabilities_and_what_the_model_saw(number_
     write(number_page, "30")
     expect(number_page.get_by_test_id("number-line")).to_have_text("It's 30", timeout=15000)
     expect(number_page.get_by_test_id("digit-details")).to_have_count(0)
+    expect(number_page.get_by_test_id("number-hint")).to_be_visible()  # says the digits can be tapped
     number_page.get_by_test_id("chip-1").click()
     details = number_page.get_by_test_id("digit-details")
     expect(details).to_be_visible()
+    expect(number_page.get_by_test_id("number-hint")).to_have_count(0)
     expect(details.get_by_test_id("prob-0")).to_have_class("top")
     assert details.get_by_test_id("model-input").get_attribute("src").startswith("data:image/png;base64,")
 

@@ -30,6 +30,11 @@ export default function NumberAnswer({ status, result, error, selected, why, dis
               </button>
             ))}
           </div>
+          {!digit && (
+            <p className="hint" data-testid="number-hint">
+              Tap a digit: how sure the model is of it, what it saw, and a way to correct it.
+            </p>
+          )}
           {digit && (
             <div className="digit-details" data-testid="digit-details">
               <Probabilities probabilities={digit.probabilities} classes={result.classes} />
