@@ -9,30 +9,56 @@ export class ApiError extends Error {
   }
 }
 
-async function request(path, options = {}, { empty = false } = {}) {
-  let response;
+// A request with no whole answer this long after it was sent fails (a phone that lost its network mid-request, a
+// server that stopped answering) instead of leaving the page waiting; an upload also gets the time it takes at a slow
+// phone link.
+const ANSWER_MS = 20000;
+const UPLOAD_BYTES_PER_MS = 20; // 20 KB/s
+
+async function request(path, options = {}, { empty = false, bytes = 0 } = {}) {
+  const controller = new AbortController(); // aborted by the caller's signal, or by the deadline
+  const outer = options.signal;
+  const relay = () => controller.abort();
+  if (outer?.aborted) controller.abort();
+  outer?.addEventListener("abort", relay);
+  const seconds = Math.round((ANSWER_MS + bytes / UPLOAD_BYTES_PER_MS) / 1000);
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    controller.abort();
+  }, seconds * 1000);
+  const failure = (err, message, code) => {
+    if (late) return new ApiError(`The server did not answer within ${seconds} s. Check your connection and try again.`, "timeout", 0);
+    return err.name === "AbortError" ? err : new ApiError(message, code, 0);
+  };
   try {
-    response = await fetch(path, options);
-  } catch (err) {
-    if (err.name === "AbortError") throw err;
-    throw new ApiError("Cannot reach the server. Check your connection and try again.", "network", 0);
+    let response;
+    try {
+      response = await fetch(path, { ...options, signal: controller.signal });
+    } catch (err) {
+      throw failure(err, "Cannot reach the server. Check your connection and try again.", "network");
+    }
+    if (empty && response.ok) return null; // 204 No Content
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (err) {
+      if (late || err.name === "AbortError") throw failure(err);
+      // a proxy or a crashed server may answer with HTML; handled below
+    }
+    if (!response.ok || body === null) {
+      const error = body?.error;
+      throw new ApiError(
+        error?.message || `The server answered ${response.status} ${response.statusText}.`,
+        error?.code || "http_error",
+        response.status,
+      );
+    }
+    return body;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", relay);
   }
-  if (empty && response.ok) return null; // 204 No Content
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // a proxy or a crashed server may answer with HTML; handled below
-  }
-  if (!response.ok || body === null) {
-    const error = body?.error;
-    throw new ApiError(
-      error?.message || `The server answered ${response.status} ${response.statusText}.`,
-      error?.code || "http_error",
-      response.status,
-    );
-  }
-  return body;
 }
 
 // The query string of a request about `model` (the server's default when unset).
@@ -51,7 +77,7 @@ function imageForm(image) {
 
 function postImage(path, image, { model, signal, explain } = {}) {
   const params = query(model, explain ? { include_input: "1", explain: "1" } : { include_input: "1" });
-  return request(`${path}?${params}`, { method: "POST", body: imageForm(image), signal });
+  return request(`${path}?${params}`, { method: "POST", body: imageForm(image), signal }, { bytes: image.size });
 }
 
 /** Ask for a prediction of one image (a Blob or File), with the 28x28 input the model saw. */
@@ -75,7 +101,7 @@ export async function sendFeedback(image, label, { model, predicted } = {}) {
   const form = imageForm(blob);
   form.append("label", String(label));
   if (predicted !== undefined) form.append("predicted", String(predicted));
-  return request(`/feedback?${query(model)}`, { method: "POST", body: form });
+  return request(`/feedback?${query(model)}`, { method: "POST", body: form }, { bytes: blob.size });
 }
 
 /** Take a correction back, with the token the server gave for it. */

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from urllib.parse import urlparse
 
 import pytest
@@ -168,6 +170,33 @@ def test_server_gone_shows_an_error_and_the_page_stays_usable(browser):
     expect(page.get_by_role("alert")).to_be_visible(timeout=15000)
     expect(page.get_by_role("button", name="Predict")).to_be_enabled()
     context.close()
+
+
+def test_a_server_that_stops_answering_times_out_with_a_message_and_the_page_reads_again_after(browser):
+    server = Server(workers=1).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        draw(page, DIGITS["7"])
+        expect(digit(page)).to_have_text("7", timeout=15000)
+        page.get_by_role("button", name="Clear").click()
+        pids = server.pids()
+        for pid in pids:  # every process of the server frozen: connections are taken by the kernel, never answered
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            draw(page, DIGITS["1"])
+            expect(page.get_by_test_id("answer-line")).to_have_text("Reading…", timeout=5000)
+            expect(page.get_by_role("alert")).to_contain_text("did not answer within 20 s", timeout=30000)
+            expect(page.get_by_role("button", name="Predict")).to_be_enabled()
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        page.get_by_role("button", name="Predict").click()  # the server is back: the same drawing is read
+        expect(digit(page)).to_have_text("1", timeout=15000)
+    finally:
+        context.close()
+        server.stop()
 
 
 def test_a_wrong_answer_is_corrected_and_the_correction_undone(page, server):
