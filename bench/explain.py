@@ -105,7 +105,7 @@ NUMBER = "202614"  # a 6-digit number, for the cost of a map for each digit of /
 
 def latency(count: int) -> dict:
     """p50 of /predict (a 7) and /predict/number (NUMBER) with and without ?explain=1 through gunicorn, one request
-    at a time, the two alternating."""
+    at a time, with and without alternating."""
     canvases = {"/predict": stroke_canvas(SEVEN), "/predict/number": written(NUMBER, size=(900, 300), gap=0.95)}
     out = {}
     with Server(env={"DEVICE": "cpu"}) as server:

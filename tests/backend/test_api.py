@@ -176,4 +176,9 @@ def test_the_page_goes_compressed_to_clients_that_take_it(client):
     assert refused.headers.get("Content-Encoding") is None and refused.data == plain.data
     page = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip" and gzip.decompress(page.data) == client.get("/").data
-    assert client.get("/assets/../../backend/app.py", headers={"Accept-Encoding": "gzip"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/assets/../../backend/app.py", "/assets/..%2f..%2fREADME.md", "/assets/nope.js"])
+def test_nothing_but_the_built_page_is_served_in_any_encoding(client, path):
+    for encoding in ("br, gzip", "gzip", ""):
+        assert client.get(path, headers={"Accept-Encoding": encoding}).status_code == 404
