@@ -24,6 +24,7 @@ BAD = [
     ("pen", ["README.md"]),
     ("canvas_accuracy", ["--count", "0"]),
     ("explain", ["--latency", "0"]),
+    ("page", ["--loads", "0"]),
     ("decoders", ["--runs", "0"]),
     ("train_speed", ["--target", "2"]),
     ("deploy", ["--boots", "0"]),
