@@ -8,7 +8,8 @@ Pure functions: no Flask, no torch.
 
 The ink: with real transparency (a canvas export: `#444` on transparent) it is the alpha channel
 above the border's; otherwise the background is the median of the border, and ink is how far a
-pixel's luminance departs from it, so dark on white and white on black both work.
+pixel's luminance departs from it, so dark on white and white on black both work. A photo or a scan,
+whose border is not one value, loses a noise floor first (`noise_floor`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIDE = 512  # a JPEG is decoded at the smallest scale that keeps its short side at least this long
 OPAQUE = 250  # an alpha channel whose every value is at least this holds no transparency
+NOISE_SIGMAS = 5  # a photo's pixel is ink only this many of its border's noise sigmas away from the background
+MAX_FLOOR = 96  # levels: the most a noise floor takes away (a border that is mostly ink is no measure of noise)
 
 
 @dataclass(frozen=True)
@@ -100,17 +103,27 @@ def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
     return _lookup(alpha, (LEVELS - backdrop) / max(255 - backdrop, 1))
 
 
+def noise_floor(border: np.ndarray, bg: int) -> int:
+    """How many levels a pixel must depart from the background `bg` before it counts as ink: NOISE_SIGMAS times the
+    border's spread (its median absolute deviation, as a Gaussian sigma) for a photo or a scan, whose sensor noise
+    and uneven light would otherwise put specks of ink all over the image and stretch the digit's box to its edges;
+    0 for a drawing whose border is one value (half of it at least), which is read exactly as before."""
+    spread = float(np.median(np.abs(border.astype(np.int16) - bg)))
+    return 0 if spread < 1 else min(int(np.ceil(NOISE_SIGMAS * 1.4826 * spread)), MAX_FLOOR)
+
+
 def luminance_ink(gray: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median."""
+    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median, less its noise."""
     border = _border(gray)
     bg = 255 if border.min() == 255 else int(np.median(border))
     if bg == 255:  # dark on white, the common case: no table needed
         return np.subtract(255, gray, dtype=np.uint8)
-    if bg == 0:  # light on black
+    floor = noise_floor(border, bg)
+    if bg == 0 and not floor:  # light on black
         return np.ascontiguousarray(gray)
     if bg >= 128:  # dark ink on a light background
-        return _lookup(gray, (bg - LEVELS) / bg)
-    return _lookup(gray, (LEVELS - bg) / (255 - bg))  # light ink on a dark background
+        return _lookup(gray, (bg - floor - LEVELS) / max(bg - floor, 1))
+    return _lookup(gray, (LEVELS - bg - floor) / max(255 - bg - floor, 1))  # light ink on a dark background
 
 
 def _alpha(rgba: np.ndarray) -> np.ndarray:

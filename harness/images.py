@@ -7,7 +7,7 @@ import struct
 import zlib
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from harness.strokes import UNIT_DIGITS, place
 
@@ -79,6 +79,25 @@ def written(text: str, size: tuple[int, int] = (900, 300), gap: float = 1.0) -> 
         for stroke in place(UNIT_DIGITS[char], 40 + k * 130 * gap, 50, 100, 200):
             draw.line(stroke, fill=(INK, INK, INK, 255), width=16, joint="curve")
     return png(img)
+
+
+def photographed(
+    text: str, light: tuple[int, int] = (210, 210), noise: float = 6.0, seed: int = 0, quality: int = 85
+) -> bytes:
+    """A JPEG "photo" of `text` written in dark pen (the unit-box strokes, 9 px wide, 110x220 px a character) on
+    paper lit unevenly (its brightness from light[0] at the top-left corner to light[1] at the bottom-right),
+    slightly blurred, with Gaussian sensor noise of `noise` levels: what a phone's camera sends."""
+    rng = np.random.default_rng(seed)
+    width, height = 100 + 170 * len(text), 400
+    x, y = np.linspace(0, 1, width)[None, :], np.linspace(0, 1, height)[:, None]
+    img = Image.fromarray((light[0] + (light[1] - light[0]) * (0.7 * x + 0.3 * y)).astype(np.uint8), "L")
+    draw = ImageDraw.Draw(img)
+    for k, char in enumerate(text):
+        for stroke in place(UNIT_DIGITS[char], 80 + k * 170, 80, 110, 220):
+            draw.line(stroke, fill=45, width=9, joint="curve")
+    blurred = np.asarray(img.filter(ImageFilter.GaussianBlur(1.2)), np.float64)
+    pixels = np.clip(blurred + rng.normal(0, noise, blurred.shape), 0, 255).astype(np.uint8)
+    return encode(Image.fromarray(pixels).convert("RGB"), "JPEG", quality=quality)
 
 
 def _png_file(width: int, height: int, samples: int, stream: bytes, interlace: int = 0) -> bytes:

@@ -1,0 +1,63 @@
+"""Photos and scans of digits on paper (sensor noise, uneven light), and the drawings they must not change."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from backend import decode
+from harness.images import encode, photographed, written
+from harness.strokes import UNIT_DIGITS
+
+DIGITS = sorted(UNIT_DIGITS)
+
+
+@pytest.mark.parametrize("noise", [6, 10, 15])
+def test_a_noisy_photo_of_each_digit_is_read(client, noise):
+    said = [
+        client.post("/predict", data=photographed(d, noise=noise, seed=k), content_type="image/jpeg").get_json()[
+            "digit"
+        ]
+        for k, d in enumerate(DIGITS)
+    ]
+    assert said == [int(d) for d in DIGITS]  # without the noise floor its specks stretched the box: 4, 1, 1 of 8
+
+
+@pytest.mark.parametrize("light, seed", [((210, 150), 1), ((230, 110), 0), ((230, 110), 1), ((230, 110), 2)])
+def test_a_photo_of_a_number_under_uneven_light_is_read(client, light, seed):
+    photo = photographed("2026", light=light, seed=seed)
+    r = client.post("/predict/number", data=photo, content_type="image/jpeg")
+    assert r.get_json()["number"] == "2026"  # without the noise floor "20261": the dark corner read as a digit
+
+
+def test_the_floor_follows_the_noise():
+    light = {noise: np.asarray(Image.open(io.BytesIO(photographed("7", noise=noise)))) for noise in (3, 10)}
+    floors = [decode.noise_floor(decode._border(img[..., 0]), 210) for img in light.values()]
+    assert 0 < floors[0] < floors[1] <= decode.MAX_FLOOR
+
+
+@pytest.mark.parametrize("background", [255, 230, 128, 40, 0])
+def test_a_drawing_on_one_colour_loses_no_ink(background):
+    rng = np.random.default_rng(0)
+    gray = np.full((120, 160), background, np.uint8)
+    gray[30:90, 40:120] = rng.integers(0, 256, (60, 80))  # anything inside: the border alone sets the floor
+    assert decode.noise_floor(decode._border(gray), background) == 0
+    ink = decode.luminance_ink(gray).astype(np.float64)
+    level = gray.astype(np.float64)
+    if background >= 128:  # how far from the background, as a share of the way to black (or to white, below)
+        expected = (background - level) / background
+    else:
+        expected = (level - background) / (255 - background)
+    assert np.abs(ink - np.clip(expected, 0, 1) * 255).max() <= 1
+
+
+def test_a_jpeg_of_a_white_canvas_is_read_as_its_png():
+    canvas = Image.open(io.BytesIO(written("7"))).convert("RGBA")
+    white = Image.new("RGB", canvas.size, "white")
+    white.paste(canvas, mask=canvas)
+    jpeg = decode.ink_of(encode(white, "JPEG", quality=90), 1 << 24)
+    png = decode.ink_of(encode(white, "PNG"), 1 << 24)
+    assert decode.noise_floor(decode._border(255 - jpeg), 255) == 0 and np.abs(jpeg.astype(int) - png).max() < 40
