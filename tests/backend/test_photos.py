@@ -11,6 +11,7 @@ from PIL import Image
 from backend import decode
 from harness.images import encode, photographed, written
 from harness.strokes import UNIT_DIGITS
+from models import recipe
 
 DIGITS = sorted(UNIT_DIGITS)
 
@@ -61,3 +62,20 @@ def test_a_jpeg_of_a_white_canvas_is_read_as_its_png():
     jpeg = decode.ink_of(encode(white, "JPEG", quality=90), 1 << 24)
     png = decode.ink_of(encode(white, "PNG"), 1 << 24)
     assert decode.noise_floor(decode._border(255 - jpeg), 255) == 0 and np.abs(jpeg.astype(int) - png).max() < 40
+
+
+def test_a_photo_whose_paper_does_not_fill_the_frame_is_no_confident_answer(client):
+    paper = Image.open(io.BytesIO(photographed("7"))).convert("L")
+    table = Image.new("L", (paper.width + 200, paper.height + 200), 60)  # a dark table around the sheet
+    table.paste(paper, (100, 100))
+    r = client.post("/predict", data=encode(table.convert("RGB"), "JPEG", quality=85), content_type="image/jpeg")
+    assert r.get_json()["uncertain"] is True  # the sheet is read as ink: a solid block, whatever the network says
+
+
+def test_no_mnist_test_digit_is_taken_for_a_solid_block(mnist_test):
+    images, _ = mnist_test
+    fields = images[:, 0].numpy().astype(np.float32) / 255
+    assert all(recipe.plausible(field, "mnist-digit") for field in fields)
+    block = np.zeros((28, 28), np.float32)
+    block[4:24, 8:20] = 1.0
+    assert not recipe.plausible(block, "mnist-digit") and recipe.plausible(block[:, :15], "mnist-digit")
