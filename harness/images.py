@@ -74,11 +74,17 @@ def written(text: str, size: tuple[int, int] = (900, 300), gap: float = 1.0) -> 
     """A transparent canvas PNG with `text` written in `harness.strokes`' unit-box strokes, one 130x200 px box per
     character (`gap` < 1 pulls neighbours together), as a number is written on the page's number pad."""
     img = Image.new("RGBA", size, (0, 0, 0, 0))
+    _write(img, text, (40, 50), 130 * gap, (100, 200), fill=(INK, INK, INK, 255), width=16)
+    return png(img)
+
+
+def _write(img: Image.Image, text: str, at: tuple[float, float], step: float, box: tuple[int, int], **pen) -> None:
+    """`text` in `harness.strokes`' unit-box strokes on `img`: the first character's `box` (w, h) at `at` (x, y), each
+    next one `step` px to the right; `pen` is ImageDraw.line's fill and width."""
     draw = ImageDraw.Draw(img)
     for k, char in enumerate(text):
-        for stroke in place(UNIT_DIGITS[char], 40 + k * 130 * gap, 50, 100, 200):
-            draw.line(stroke, fill=(INK, INK, INK, 255), width=16, joint="curve")
-    return png(img)
+        for stroke in place(UNIT_DIGITS[char], at[0] + k * step, at[1], *box):
+            draw.line(stroke, joint="curve", **pen)
 
 
 def photographed(
@@ -91,10 +97,7 @@ def photographed(
     width, height = 100 + 170 * len(text), 400
     x, y = np.linspace(0, 1, width)[None, :], np.linspace(0, 1, height)[:, None]
     img = Image.fromarray((light[0] + (light[1] - light[0]) * (0.7 * x + 0.3 * y)).astype(np.uint8), "L")
-    draw = ImageDraw.Draw(img)
-    for k, char in enumerate(text):
-        for stroke in place(UNIT_DIGITS[char], 80 + k * 170, 80, 110, 220):
-            draw.line(stroke, fill=45, width=9, joint="curve")
+    _write(img, text, (80, 80), 170, (110, 220), fill=45, width=9)
     blurred = np.asarray(img.filter(ImageFilter.GaussianBlur(1.2)), np.float64)
     pixels = np.clip(blurred + rng.normal(0, noise, blurred.shape), 0, 255).astype(np.uint8)
     return encode(Image.fromarray(pixels).convert("RGB"), "JPEG", quality=quality)

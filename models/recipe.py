@@ -158,8 +158,10 @@ def plausible(field: np.ndarray, recipe: str) -> bool:
         return False
     ink = field > INK_THRESHOLD
     cols, rows = ink.any(0), ink.any(1)  # the box: the first and last column and row holding ink
+    if not cols.any():
+        return True
     width = len(cols) - int(cols[::-1].argmax()) - int(cols.argmax())
-    if not cols.any() or width < SOLID_WIDTH:
+    if width < SOLID_WIDTH:
         return True
     height = len(rows) - int(rows[::-1].argmax()) - int(rows.argmax())
     return mean * field.size / (width * height) <= MAX_DIGIT_FILL  # the field's ink over its box's area
