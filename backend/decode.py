@@ -9,7 +9,8 @@ Pure functions: no Flask, no torch.
 The ink: with real transparency (a canvas export: `#444` on transparent) it is the alpha channel
 above the border's; otherwise the background is the median of the border, and ink is how far a
 pixel's luminance departs from it, so dark on white and white on black both work. A photo or a scan,
-whose border is not one value, loses a noise floor first (`noise_floor`).
+whose border is not one value, loses a noise floor first (`noise_floor`); one with a dark border may be
+of a sheet of paper on a table, whose writing is then read on the sheet alone (`paper.sheet`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pywuffs
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pywuffs import aux as wuffs
 
+from backend import paper
 from models.recipe import PreprocessError
 
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
@@ -112,18 +114,31 @@ def noise_floor(border: np.ndarray, bg: int) -> int:
     return 0 if spread < 1 else min(int(np.ceil(NOISE_SIGMAS * 1.4826 * spread)), MAX_FLOOR)
 
 
+def _dark_ink(gray: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """Dark marks on light ground: how far each pixel falls below the median of `light` (the ground's own
+    pixels: a border, or a sheet of paper), less that ground's noise floor."""
+    bg = int(np.median(light))
+    floor = noise_floor(light, bg)
+    return _lookup(gray, (bg - floor - LEVELS) / max(bg - floor, 1))
+
+
 def luminance_ink(gray: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median, less its noise."""
+    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median, less its noise.
+    A photo of a sheet of paper on a darker table is read on the sheet alone: its dark marks (`paper.sheet`)."""
     border = _border(gray)
     bg = 255 if border.min() == 255 else int(np.median(border))
     if bg == 255:  # dark on white, the common case: no table needed
         return np.subtract(255, gray, dtype=np.uint8)
-    floor = noise_floor(border, bg)
-    if bg == 0 and not floor:  # light on black
-        return np.ascontiguousarray(gray)
     if bg >= 128:  # dark ink on a light background
-        return _lookup(gray, (bg - floor - LEVELS) / max(bg - floor, 1))
-    return _lookup(gray, (LEVELS - bg - floor) / max(255 - bg - floor, 1))  # light ink on a dark background
+        return _dark_ink(gray, border)
+    floor = noise_floor(border, bg)
+    if not floor:  # light ink drawn on a dark background of one value
+        return np.ascontiguousarray(gray) if bg == 0 else _lookup(gray, (LEVELS - bg) / (255 - bg))
+    found = paper.sheet(gray)  # a photo: of a sheet of paper on a darker table?
+    if found is None:  # light ink on a dark background
+        return _lookup(gray, (LEVELS - bg - floor) / max(255 - bg - floor, 1))
+    ground, sheet = found
+    return np.where(sheet, _dark_ink(gray, ground), 0)
 
 
 def _alpha(rgba: np.ndarray) -> np.ndarray:

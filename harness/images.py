@@ -88,16 +88,27 @@ def _write(img: Image.Image, text: str, at: tuple[float, float], step: float, bo
 
 
 def photographed(
-    text: str, light: tuple[int, int] = (210, 210), noise: float = 6.0, seed: int = 0, quality: int = 85
+    text: str,
+    light: tuple[int, int] = (210, 210),
+    noise: float = 6.0,
+    seed: int = 0,
+    quality: int = 85,
+    table: int | None = None,
+    turn: float = 0.0,
 ) -> bytes:
     """A JPEG "photo" of `text` written in dark pen (the unit-box strokes, 9 px wide, 110x220 px a character) on
     paper lit unevenly (its brightness from light[0] at the top-left corner to light[1] at the bottom-right),
-    slightly blurred, with Gaussian sensor noise of `noise` levels: what a phone's camera sends."""
+    slightly blurred, with Gaussian sensor noise of `noise` levels: what a phone's camera sends. With `table`, the
+    sheet lies turned `turn` degrees on a table of that brightness, which fills a margin of 120 px around it."""
     rng = np.random.default_rng(seed)
     width, height = 100 + 170 * len(text), 400
     x, y = np.linspace(0, 1, width)[None, :], np.linspace(0, 1, height)[:, None]
     img = Image.fromarray((light[0] + (light[1] - light[0]) * (0.7 * x + 0.3 * y)).astype(np.uint8), "L")
     _write(img, text, (80, 80), 170, (110, 220), fill=45, width=9)
+    if table is not None:
+        photo = Image.new("L", (width + 240, height + 240), table)
+        photo.paste(img, (120, 120))
+        img = photo.rotate(turn, Image.Resampling.BILINEAR, fillcolor=table)
     blurred = np.asarray(img.filter(ImageFilter.GaussianBlur(1.2)), np.float64)
     pixels = np.clip(blurred + rng.normal(0, noise, blurred.shape), 0, 255).astype(np.uint8)
     return encode(Image.fromarray(pixels).convert("RGB"), "JPEG", quality=quality)

@@ -64,12 +64,38 @@ def test_a_jpeg_of_a_white_canvas_is_read_as_its_png():
     assert decode.noise_floor(decode._border(255 - jpeg), 255) == 0 and np.abs(jpeg.astype(int) - png).max() < 40
 
 
-def test_a_photo_whose_paper_does_not_fill_the_frame_is_no_confident_answer(client):
-    paper = Image.open(io.BytesIO(photographed("7"))).convert("L")
-    table = Image.new("L", (paper.width + 200, paper.height + 200), 60)  # a dark table around the sheet
-    table.paste(paper, (100, 100))
-    r = client.post("/predict", data=encode(table.convert("RGB"), "JPEG", quality=85), content_type="image/jpeg")
-    assert r.get_json()["uncertain"] is True  # the sheet is read as ink: a solid block, whatever the network says
+@pytest.mark.parametrize(
+    "table, turn, light", [(40, 0, (210, 210)), (90, 8, (210, 210)), (60, 30, (210, 210)), (60, 15, (230, 110))]
+)
+def test_a_photo_of_a_sheet_on_a_darker_table_is_read(client, table, turn, light):
+    said = [
+        client.post(
+            "/predict", data=photographed(d, table=table, turn=turn, light=light, seed=k), content_type="image/jpeg"
+        ).get_json()["digit"]
+        for k, d in enumerate(DIGITS)
+    ]
+    assert said == [int(d) for d in DIGITS]  # before the sheet was found: 0 for every one (the sheet as a block)
+
+
+@pytest.mark.parametrize("turn, light", [(0, (210, 210)), (10, (230, 110))])
+def test_a_photo_of_a_number_on_a_sheet_on_a_table_is_read(client, turn, light):
+    photo = photographed("2026", table=60, turn=turn, light=light)
+    assert client.post("/predict/number", data=photo, content_type="image/jpeg").get_json()["number"] == "2026"
+
+
+def test_a_sheet_that_runs_out_of_the_frame_is_read(client):
+    photo = Image.open(io.BytesIO(photographed("2026", table=60, turn=8)))
+    cut = encode(photo.crop((0, 60, photo.width, photo.height - 60)), "JPEG", quality=90)  # its corners cut off
+    assert client.post("/predict/number", data=cut, content_type="image/jpeg").get_json()["number"] == "2026"
+
+
+def test_a_blank_card_on_a_table_is_no_confident_answer(client):
+    rng = np.random.default_rng(0)
+    table = rng.normal(60, 6, (500, 600))
+    table[100:400, 150:450] = rng.normal(210, 6, (300, 300))  # a sheet with nothing written on it
+    photo = encode(Image.fromarray(np.clip(table, 0, 255).astype(np.uint8)).convert("RGB"), "JPEG", quality=85)
+    r = client.post("/predict", data=photo, content_type="image/jpeg")
+    assert r.get_json()["uncertain"] is True  # no writing, so no sheet: the card read as ink is a solid block
 
 
 def test_no_mnist_test_digit_is_taken_for_a_solid_block(mnist_test):
