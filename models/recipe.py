@@ -67,7 +67,8 @@ def _fit(crop: np.ndarray, side: int) -> np.ndarray:
 
 def _scaled(crop: np.ndarray, scale: float) -> np.ndarray:
     """A uint8 crop scaled by `scale`, aspect kept, anti-aliased (area average when shrinking, bilinear when
-    enlarging); float32 in [0, 1] with its peak at 1 (MNIST strokes peak at full ink)."""
+    enlarging); float32 in [0, 1] with its peak at 1 (MNIST strokes peak at full ink). PreprocessError
+    ("empty_image") when no ink is left."""
     h, w = crop.shape
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
@@ -76,7 +77,10 @@ def _scaled(crop: np.ndarray, scale: float) -> np.ndarray:
     # the same pixels as Image.fromarray and np.asarray give, without their array-interface parsing (~0.01 ms)
     image = Image.frombuffer("L", (w, h), np.ascontiguousarray(crop), "raw", "L", 0, 1).resize(size, method)
     small = np.frombuffer(image.tobytes(), np.uint8).reshape(size[1], size[0]).astype(np.float32)
-    return small * np.float32(1 / max(float(small.max()), 1.0))
+    peak = float(small.max())
+    if not peak:  # faint specks far apart: averaged over the shrunk box, nothing is left of them
+        raise PreprocessError("empty_image", "the image holds only faint specks of ink: draw a digit first")
+    return small * np.float32(1 / peak)
 
 
 def _paste(small: np.ndarray, top: int, left: int, shape: tuple[int, int] = (FIELD, FIELD)) -> np.ndarray:

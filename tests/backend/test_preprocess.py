@@ -148,6 +148,20 @@ def test_empty_canvas_is_its_own_answer(make):
     assert err.value.code == "empty_image"
 
 
+def _faint_specks() -> bytes:
+    """Four specks of 20% ink at the corners of a 300 px box: the box is read, and shrunk to 20 or 28 px it holds
+    nothing."""
+    pixels = np.zeros((400, 400), np.uint8)
+    pixels[[50, 50, 349, 349], [50, 349, 50, 349]] = 50
+    return png(Image.fromarray(pixels, "L"))
+
+
+@pytest.mark.parametrize("route", ["/predict", "/predict?model=fashion-mnist", "/predict/number"])
+def test_faint_specks_far_apart_are_an_empty_image_on_every_route(client, route):
+    r = client.post(route, data=_faint_specks(), content_type="image/png")
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "empty_image"  # was a 500 (NaN centre of mass)
+
+
 def test_fashion_recipe_fills_the_field():
     img = Image.fromarray(_gray_square(255, 30, 200), "L")
     field = preprocess.prepare(png(img), "fashion-mnist-image", [0.286], [0.353], MAX_PIXELS).field
