@@ -9,8 +9,10 @@ Pure functions: no Flask, no torch.
 The ink: with real transparency (a canvas export: `#444` on transparent) it is the alpha channel
 above the border's; otherwise the background is the median of the border, and ink is how far a
 pixel's luminance departs from it, so dark on white and white on black both work. A photo or a scan,
-whose border is not one value, loses a noise floor first (`noise_floor`); one with a dark border may be
-of a sheet of paper on a table, whose writing is then read on the sheet alone (`paper.sheet`).
+whose border is not one value, is read against its paper's level where each pixel lies, less its
+camera's noise (`lighting`); one with a dark border may be of a sheet of paper on a table, whose
+writing is then read on the sheet alone (`paper.sheet`); light ink on a dark photo loses a noise floor
+(`noise_floor`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pywuffs
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pywuffs import aux as wuffs
 
-from backend import paper
+from backend import lighting, paper
 from models.recipe import PreprocessError
 
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
@@ -114,31 +116,31 @@ def noise_floor(border: np.ndarray, bg: int) -> int:
     return 0 if spread < 1 else min(int(np.ceil(NOISE_SIGMAS * 1.4826 * spread)), MAX_FLOOR)
 
 
-def _dark_ink(gray: np.ndarray, light: np.ndarray) -> np.ndarray:
-    """Dark marks on light ground: how far each pixel falls below the median of `light` (the ground's own
-    pixels: a border, or a sheet of paper), less that ground's noise floor."""
-    bg = int(np.median(light))
-    floor = noise_floor(light, bg)
-    return _lookup(gray, (bg - floor - LEVELS) / max(bg - floor, 1))
+def _photo_ink(gray: np.ndarray, border: np.ndarray) -> np.ndarray:
+    """A photo's dark writing on paper: how far each pixel falls below the paper's level where it lies, less
+    NOISE_SIGMAS of the camera's noise (`lighting`), so that uneven light is no ink and a light pencil is."""
+    return lighting.dark_ink(gray, lighting.paper_level(gray), NOISE_SIGMAS * lighting.noise_sigma(border))
 
 
 def luminance_ink(gray: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the border's median, less its noise.
-    A photo of a sheet of paper on a darker table is read on the sheet alone: its dark marks (`paper.sheet`)."""
+    """(H, W) uint8 luminance -> the ink: how far each pixel departs from the background. A drawing's background
+    is its border's one value; a photo's (a border that is not one value) is its paper's level where each pixel
+    lies, and a photo of a sheet of paper on a darker table is read on the sheet alone (`paper.sheet`)."""
     border = _border(gray)
     bg = 255 if border.min() == 255 else int(np.median(border))
     if bg == 255:  # dark on white, the common case: no table needed
         return np.subtract(255, gray, dtype=np.uint8)
-    if bg >= 128:  # dark ink on a light background
-        return _dark_ink(gray, border)
     floor = noise_floor(border, bg)
+    if bg >= 128:  # dark ink on a light background
+        return _photo_ink(gray, border) if floor else _lookup(gray, (bg - LEVELS) / bg)
     if not floor:  # light ink drawn on a dark background of one value
         return np.ascontiguousarray(gray) if bg == 0 else _lookup(gray, (LEVELS - bg) / (255 - bg))
-    found = paper.sheet(gray)  # a photo: of a sheet of paper on a darker table?
-    if found is None:  # light ink on a dark background
+    sheet = paper.sheet(gray, border)  # a photo: of a sheet of paper on a darker table?
+    if sheet is None:  # light ink on a dark background
         return _lookup(gray, (LEVELS - bg - floor) / max(255 - bg - floor, 1))
-    ground, sheet = found
-    return np.where(sheet, _dark_ink(gray, ground), 0)
+    ink = _photo_ink(gray, border)
+    np.multiply(ink, sheet, out=ink)  # nothing of the table (in place: a big photo holds no more copies)
+    return ink
 
 
 def _alpha(rgba: np.ndarray) -> np.ndarray:
@@ -166,9 +168,24 @@ def rgba_ink(rgba: np.ndarray) -> np.ndarray:
     """(H, W, 4) uint8 RGBA, C-contiguous -> its ink: the alpha's where it holds transparency, else the
     colours' luminance (ITU-R 601, by Pillow's C conversion)."""
     ink = alpha_ink(_alpha(rgba))
-    if ink is not None:
-        return ink
-    return luminance_ink(np.asarray(Image.fromarray(rgba, "RGBA").convert("L")))
+    return luminance_ink(_luminance(rgba)) if ink is None else ink
+
+
+def _luminance(rgba: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA -> (H, W) uint8 luminance (ITU-R 601, by Pillow's C conversion)."""
+    return np.asarray(Image.fromarray(rgba, "RGBA").convert("L"))
+
+
+def _png_ink(data: bytes) -> np.ndarray:
+    """A PNG's ink, as `rgba_ink` reads it; an opaque one's RGBA (4 bytes a pixel) is let go before its luminance
+    is read, which for a photo takes copies of its own."""
+    rgba = png_rgba(data)
+    ink = alpha_ink(_alpha(rgba))
+    if ink is None:
+        gray = _luminance(rgba)
+        del rgba
+        ink = luminance_ink(gray)
+    return ink
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -219,5 +236,5 @@ def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
         info = png_info(data)
         _check_size(info.width, info.height, max_pixels)
         if not (info.exif or info.depth > 8):  # Pillow applies EXIF orientation and keeps 16-bit precision
-            return rgba_ink(png_rgba(data))
+            return _png_ink(data)
     return _pillow_ink(_open(data, max_pixels))

@@ -87,31 +87,44 @@ def _write(img: Image.Image, text: str, at: tuple[float, float], step: float, bo
             draw.line(stroke, joint="curve", **pen)
 
 
-def photographed(
-    text: str,
+def photo(
+    ink: np.ndarray,
     light: tuple[int, int] = (210, 210),
+    pen: int = 45,
     noise: float = 6.0,
-    seed: int = 0,
+    blur: float = 1.2,
     quality: int = 85,
     table: int | None = None,
     turn: float = 0.0,
+    seed: int = 0,
+    slope: float = 0.7,
 ) -> bytes:
-    """A JPEG "photo" of `text` written in dark pen (the unit-box strokes, 9 px wide, 110x220 px a character) on
-    paper lit unevenly (its brightness from light[0] at the top-left corner to light[1] at the bottom-right),
-    slightly blurred, with Gaussian sensor noise of `noise` levels: what a phone's camera sends. With `table`, the
-    sheet lies turned `turn` degrees on a table of that brightness, which fills a margin of 120 px around it."""
+    """An ink map (uint8, 255 = full ink) written on paper and photographed, as a JPEG: the paper lit unevenly
+    (its brightness from light[0] at the top-left corner to light[1] at the bottom-right, `slope` of the fall
+    across and the rest down), the ink at full strength of brightness `pen` (45 a dark pen, 120 a light pencil),
+    blurred (`blur` px), with Gaussian sensor noise of `noise` levels: what a phone's camera sends. With `table`,
+    the sheet lies turned `turn` degrees on a table of that brightness, in a margin of 0.3 of its shorter side."""
     rng = np.random.default_rng(seed)
-    width, height = 100 + 170 * len(text), 400
+    height, width = ink.shape
     x, y = np.linspace(0, 1, width)[None, :], np.linspace(0, 1, height)[:, None]
-    img = Image.fromarray((light[0] + (light[1] - light[0]) * (0.7 * x + 0.3 * y)).astype(np.uint8), "L")
-    _write(img, text, (80, 80), 170, (110, 220), fill=45, width=9)
+    paper = light[0] + (light[1] - light[0]) * (slope * x + (1 - slope) * y)
+    img = Image.fromarray(np.round(paper - (paper - pen) * ink / 255).astype(np.uint8), "L")
     if table is not None:
-        photo = Image.new("L", (width + 240, height + 240), table)
-        photo.paste(img, (120, 120))
-        img = photo.rotate(turn, Image.Resampling.BILINEAR, fillcolor=table)
-    blurred = np.asarray(img.filter(ImageFilter.GaussianBlur(1.2)), np.float64)
+        margin = round(0.3 * min(height, width))
+        scene = Image.new("L", (width + 2 * margin, height + 2 * margin), table)
+        scene.paste(img, (margin, margin))
+        img = scene.rotate(turn, Image.Resampling.BILINEAR, fillcolor=table)
+    blurred = np.asarray(img.filter(ImageFilter.GaussianBlur(blur)), np.float64)
     pixels = np.clip(blurred + rng.normal(0, noise, blurred.shape), 0, 255).astype(np.uint8)
     return encode(Image.fromarray(pixels).convert("RGB"), "JPEG", quality=quality)
+
+
+def photographed(text: str, seed: int = 0, **camera) -> bytes:
+    """A `photo` of `text` written in the unit-box strokes, 9 px wide, 110x220 px a character, on a sheet 400 px
+    tall; `camera`: photo's settings."""
+    sheet = Image.new("L", (100 + 170 * len(text), 400), 0)
+    _write(sheet, text, (80, 80), 170, (110, 220), fill=255, width=9)
+    return photo(np.asarray(sheet), seed=seed, **camera)
 
 
 def _png_file(width: int, height: int, samples: int, stream: bytes, interlace: int = 0) -> bytes:

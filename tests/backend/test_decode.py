@@ -209,6 +209,29 @@ def test_a_large_png_peaks_at_two_copies_of_its_pixels_in_rgba(tmp_path, mode):
     assert int(out.stdout) <= 8.5 * side * side
 
 
+def test_a_large_photo_of_a_sheet_on_a_table_peaks_at_two_copies_of_its_pixels_in_rgba(tmp_path):
+    """A noisy photo takes the photo path (its paper's level, the sheet on the table) within the same bound."""
+    side = 3072
+    rng = np.random.default_rng(0)
+    photo = np.full((side, side), 60.0)
+    photo[400:-400, 600:-600] = np.linspace(230, 120, side - 1200)[None, :]  # the sheet, its light falling
+    photo[1200:-1200, side // 2 - 100 : side // 2 + 100] = 50  # the writing: a 1
+    pixels = np.clip(photo + rng.normal(0, 6, photo.shape), 0, 255).astype(np.uint8)
+    img = Image.fromarray(pixels, "L").convert("RGB")
+    (tmp_path / "small.png").write_bytes(pil_png(img.resize((64, 64))))
+    (tmp_path / "large.png").write_bytes(pil_png(img))
+    ink = decode.ink_of((tmp_path / "large.png").read_bytes(), 1 << 24)
+    assert ink[side // 2, side // 2] > 128 and ink[side // 2, 800] == 0 and not ink[:300].any()  # the 1 alone
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_ONE_DECODE, str(tmp_path / "small.png"), str(tmp_path / "large.png")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(out.stdout) <= 8.5 * side * side
+
+
 def test_the_size_limit_is_checked_before_decoding():
     data = pil_png(Image.new("L", (300, 300), 255))
     with pytest.raises(decode.PreprocessError) as err:

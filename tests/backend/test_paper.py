@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from backend import paper
+from backend import decode, paper
 from harness.images import photographed
 
 
@@ -29,22 +29,21 @@ def test_a_turned_rectangle_fills_its_least_rectangle_and_an_ellipse_does_not(de
     ImageDraw.Draw(sheet).rectangle((150, 200, 450, 400), fill=255)
     ellipse = Image.new("L", (600, 600), 0)
     ImageDraw.Draw(ellipse).ellipse((150, 200, 450, 400), fill=255)
-    fills = [paper.rect_fill(np.asarray(img.rotate(degrees)) > 127) for img in (sheet, ellipse)]
-    assert fills[0] >= 0.95 > paper.MIN_RECT_FILL > 0.8 > fills[1] >= 0.75  # an ellipse fills pi/4 of its box
+    (fill, aspect), (ellipse_fill, _) = (
+        paper.least_rectangle(np.asarray(i.rotate(degrees)) > 127) for i in (sheet, ellipse)
+    )
+    assert fill >= 0.95 > paper.MIN_RECT_FILL > 0.8 > ellipse_fill >= 0.75  # an ellipse fills pi/4 of its box
+    assert aspect == pytest.approx(1.5, rel=0.05)
 
 
-def test_otsu_splits_a_table_from_a_sheet():
-    rng = np.random.default_rng(0)
-    gray = np.clip(np.concatenate([rng.normal(60, 8, 5000), rng.normal(200, 8, 3000)]), 0, 255).astype(np.uint8)
-    level = paper.otsu(gray)
-    assert (gray[:5000] <= level).mean() > 0.99 and (gray[5000:] > level).mean() > 0.99
+def _sheet(gray: np.ndarray) -> np.ndarray | None:
+    return paper.sheet(gray, decode._border(gray))
 
 
 @pytest.mark.parametrize("turn", [0, 8, 30])
 def test_a_sheet_on_a_table_is_found_with_its_writing_inside_and_its_rim_left_out(turn):
     gray = _gray(photographed("2026", table=60, turn=turn))
-    ground, sheet = paper.sheet(gray)
-    assert np.median(ground) > 180  # the paper's own pixels, not the table's
+    sheet = _sheet(gray)
     assert not sheet[:, :60].any() and not sheet[:, -60:].any()  # the table at the sides (120 px) is left out
     assert sheet[gray.shape[0] // 2, gray.shape[1] // 2]
     assert np.count_nonzero(sheet & (gray < 120)) > 1000  # the writing (45) lies on the sheet
@@ -55,27 +54,29 @@ def test_a_sheet_on_a_table_is_found_with_its_writing_inside_and_its_rim_left_ou
 def test_a_sheet_is_found_in_a_big_photo_by_its_sample_of_pixels():
     gray = _gray(photographed("7", table=60, turn=5))
     big = np.asarray(Image.fromarray(gray).resize((gray.shape[1] * 5, gray.shape[0] * 5)))  # 2550x3200
-    found = paper.sheet(big)
-    assert found is not None and found[1].shape == big.shape
+    found = _sheet(big)
+    assert found is not None and found.shape == big.shape and found[big.shape[0] // 2, big.shape[1] // 2]
 
 
 def test_no_mnist_test_digit_is_taken_for_a_sheet(mnist_test):
     images, _ = mnist_test
-    assert not any(paper.sheet(np.ascontiguousarray(image)) for image in images[:, 0].numpy())
+    assert not any(_sheet(np.ascontiguousarray(image)) is not None for image in images[:, 0].numpy())
 
 
 def test_no_chalk_digit_on_a_blackboard_is_taken_for_a_sheet(mnist_test):
     images, _ = mnist_test
     rng = np.random.default_rng(0)
-    assert not any(paper.sheet(_chalk(image, rng)) for image in images[:300, 0].numpy())
+    assert not any(_sheet(_chalk(image, rng)) is not None for image in images[:300, 0].numpy())
 
 
-def test_a_blank_card_and_a_thick_bar_are_no_sheet():
+def test_a_blank_card_is_a_sheet_and_a_thick_bar_of_chalk_is_not():
     rng = np.random.default_rng(0)
     table = rng.normal(60, 8, (400, 500))
     card, bar = table.copy(), table.copy()
     card[100:300, 100:400] = 220
-    bar[40:360, 220:280] = 220  # a thick 1 in chalk: a rectangle without writing
-    for image in (card, bar):
-        gray = np.asarray(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1)))
-        assert paper.sheet(gray) is None
+    bar[40:360, 220:290] = 220  # a thick 1 in chalk: a rectangle, but 4.6 times as long as wide
+    found = [
+        _sheet(np.asarray(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1))))
+        for image in (card, bar)
+    ]
+    assert found[0] is not None and found[0][200, 250] and not found[0][50, 50] and found[1] is None
