@@ -4,10 +4,10 @@ A photo of digits on paper lying on a darker table has the table as its border, 
 (`decode.luminance_ink`) reads the whole sheet as light ink on a dark background: one block, or, in a
 number, a row of narrow slices. Only photos are searched (a border that is not one value): a drawing is
 read as before, at no cost. The sheet is the largest piece of what is lighter than the table, with the
-holes in it (the writing) filled, if it fills the least rectangle around it at any angle (a digit's outline does not,
-a thick bar of chalk is too long and thin) and a tenth of the photo. `decode` then reads the writing on
-the sheet alone, less a margin at its edge, where the paper's blurred rim would read as a frame of ink.
-Pure numpy: no Flask.
+holes in it (the writing) filled, if it covers a tenth of the photo and fills the least rectangle around
+it at any angle (a digit's outline does not; a thick bar of chalk does, but is long, thin and holds no
+writing). `decode` then reads the writing on the sheet alone, less a margin at its edge, where the
+paper's blurred rim would read as a frame of ink. Pure numpy: no Flask.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ MIN_STEP = 8  # levels: and at least this much lighter (a JPEG's table can be on
 MIN_SHARE = 0.1  # of the image: a smaller light piece is no sheet
 MIN_SOLIDITY = 0.3  # of the filled sheet: at least this much of it is paper, not writing
 MIN_RECT_FILL = 0.92  # of the least rectangle around it, at any angle: a sheet fills it (0.95 and more)
-MAX_ASPECT = 3.0  # that rectangle's length over its width: a longer one is a stroke (a thick 1), not a sheet
+MAX_ASPECT = 3.0  # that rectangle's length over its width: a longer one with no writing is a stroke (a thick 1)
+MIN_WRITING = 0.002  # of the sheet: the writing a long strip of paper holds ...
+WRITING_STEP = 0.25  # ... its pixels this share of the way from the paper's median down to the table, or darker
 ANGLES = np.deg2rad(np.arange(0, 90, 2))  # the rectangles tried, 2 degrees apart (a sheet then fills 0.95 or more)
 EDGE = 0.02  # of the sheet's shorter side (at least MIN_EDGE px of the pixels looked at): the rim left unread
 MIN_EDGE = 3
@@ -66,6 +68,15 @@ def _near(mask: np.ndarray, r: int) -> np.ndarray:
     return out
 
 
+def _written(inside: np.ndarray, table: float) -> bool:
+    """Whether a sheet's pixels (within its rim) hold writing: some a quarter of the way from the paper's median
+    down to the table, or darker (a light pencil too, which may be lighter than the table's threshold)."""
+    if not inside.size:
+        return False
+    level = np.median(inside)
+    return np.count_nonzero(inside < level - WRITING_STEP * (level - table)) >= MIN_WRITING * inside.size
+
+
 def sheet(gray: np.ndarray, border: np.ndarray) -> np.ndarray | None:
     """Where a sheet of paper lies in a photo of a dark table (`gray`, (H, W) uint8 luminance; `border`: its
     border's pixels, the table's): a bool mask of the sheet with its writing, less its rim; None when there is
@@ -88,9 +99,11 @@ def sheet(gray: np.ndarray, border: np.ndarray) -> np.ndarray | None:
     if np.count_nonzero(light & region) < MIN_SOLIDITY * sizes[biggest]:
         return None
     fill, aspect = least_rectangle(region)
-    if fill < MIN_RECT_FILL or aspect > MAX_ASPECT:
+    if fill < MIN_RECT_FILL:
         return None
     top, bottom, left, right = extent(region)
     rim = max(MIN_EDGE, round(EDGE * min(bottom - top, right - left)))
     inner = region & ~_near(~region, rim)
+    if aspect > MAX_ASPECT and not _written(small[inner], table):
+        return None  # a long rectangle with nothing written on it: a thick bar of chalk
     return np.repeat(np.repeat(inner, k, axis=0), k, axis=1)[: gray.shape[0], : gray.shape[1]]

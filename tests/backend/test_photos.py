@@ -94,6 +94,12 @@ def test_a_photo_of_a_number_on_a_sheet_on_a_table_is_read(client, turn, light):
     assert client.post("/predict/number", data=photo, content_type="image/jpeg").get_json()["number"] == "2026"
 
 
+@pytest.mark.parametrize("turn, pen", [(0, 45), (6, 110)])
+def test_a_long_strip_of_paper_with_a_number_on_a_table_is_read(client, turn, pen):
+    photo = photographed("20261407", table=60, turn=turn, pen=pen)  # 3.7 times as long as high: written on
+    assert client.post("/predict/number", data=photo, content_type="image/jpeg").get_json()["number"] == "20261407"
+
+
 def test_a_sheet_that_runs_out_of_the_frame_is_read(client):
     photo = Image.open(io.BytesIO(photographed("2026", table=60, turn=8)))
     cut = encode(photo.crop((0, 60, photo.width, photo.height - 60)), "JPEG", quality=90)  # its corners cut off
