@@ -50,10 +50,8 @@ def least_rectangle(region: np.ndarray) -> tuple[float, float]:
     cos, sin = np.cos(ANGLES)[:, None], np.sin(ANGLES)[:, None]
     u, v = xs * cos + ys * sin, ys * cos - xs * sin  # (angles, points)
     sides = np.stack([u.max(1) - u.min(1), v.max(1) - v.min(1)])  # (2, angles)
-    least = int(sides.prod(0).argmin())
-    return float(np.count_nonzero(region) / sides[:, least].prod()), float(
-        sides[:, least].max() / sides[:, least].min()
-    )
+    length, width = sorted(sides[:, int(sides.prod(0).argmin())], reverse=True)
+    return float(np.count_nonzero(region) / (length * width)), float(length / width)
 
 
 def _near(mask: np.ndarray, r: int) -> np.ndarray:
@@ -89,7 +87,7 @@ def sheet(gray: np.ndarray, border: np.ndarray) -> np.ndarray | None:
     light = small > table + max(TABLE_SIGMAS * spread, MIN_STEP)
     if np.count_nonzero(light) < MIN_SHARE * light.size:
         return None
-    labels, count = label(_filled(light))  # the writing inside a sheet filled, however it cuts the paper up
+    labels, count = label(_filled(light))  # the writing inside the sheet filled in
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
     biggest = int(sizes.argmax())
