@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from harness import ARTIFACTS
-from harness.images import SEVEN, stroke_canvas
+from harness.images import SEVEN, photo, stroke_canvas
 from harness.pages import DIGITS, digit, draw, touch_stroke
 from harness.server import Server
 
@@ -113,6 +116,42 @@ def test_the_page_sends_a_280px_png_whatever_the_pad_size(browser, server):
     expect(digit(page)).to_have_text("7", timeout=15000)
     assert page.get_by_test_id("pad").bounding_box()["width"] < 350
     assert page.evaluate("window.__sent") == [[280, 280, "image/png"]]
+    context.close()
+
+
+def _phone_photo_of_a_seven() -> bytes:
+    """A 4000x3000 JPEG as a phone's camera writes it (about 5 MB): a 7 in pen on paper, its pixels stored turned
+    a quarter left, with the EXIF orientation (6) that turns them upright."""
+    sheet = Image.new("L", (4000, 3000), 0)
+    ImageDraw.Draw(sheet).line([(1000 + 5 * x, 300 + 5 * y) for x, y in SEVEN], fill=255, width=120, joint="curve")
+    upright = Image.open(io.BytesIO(photo(np.asarray(sheet), noise=8, quality=95)))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    upright.rotate(90, expand=True).save(out, "JPEG", quality=95, exif=exif)
+    return out.getvalue()
+
+
+def test_a_big_photo_from_a_phone_is_shrunk_upright_before_it_is_sent(browser, server, tmp_path):
+    path = tmp_path / "IMG_0001.jpg"
+    path.write_bytes(_phone_photo_of_a_seven())
+    assert path.stat().st_size > 2 * 2**20  # over the server's MAX_UPLOAD_BYTES: as it is, the answer would be a 413
+    context = browser.new_context()
+    context.add_init_script("""
+        window.__sent = [];
+        const realFetch = window.fetch;
+        window.fetch = (url, options = {}) => {
+          const image = options.body instanceof FormData ? options.body.get("image") : null;
+          if (image) createImageBitmap(image).then((b) => window.__sent.push([b.width, b.height, image.type, image.size]));
+          return realFetch(url, options);
+        };
+    """)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_label("Upload an image of a digit").set_input_files(str(path))
+    expect(digit(page)).to_have_text("7", timeout=15000)  # upright: the EXIF turn was applied before shrinking
+    [[width, height, kind, size]] = page.evaluate("window.__sent")
+    assert (width, height, kind) == (1024, 768, "image/jpeg") and size < 2**20  # upright: 4000x3000, shrunk
     context.close()
 
 

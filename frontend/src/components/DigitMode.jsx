@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { predict } from "../api.js";
 import { answersDrawing } from "../state.js";
+import { onDropped } from "../upload.js";
 import { usePadReader, useRequests, useWhy } from "../useRequests.js";
 import AnswerLine from "./AnswerLine.jsx";
 import DrawingPad from "./DrawingPad.jsx";
@@ -42,7 +43,7 @@ export default function DigitMode({ pane, model, why, dispatch, picker, drawing 
     DEBOUNCE_MS, answersDrawing(pane, model));
 
   return (
-    <div className="layout" onDrop={(e) => e.dataTransfer.files?.[0] && send(e.dataTransfer.files[0])}>
+    <div className="layout" onDrop={onDropped(send)}>
       <section className="drawing" aria-label="Drawing">
         <DrawingPad ref={pad} width={size} height={size} exportSize={EXPORT} brushRadius={brush}
           onStrokeEnd={onStrokeEnd} kept={drawing} label="Drawing pad: draw one digit with a mouse, pen or finger" />

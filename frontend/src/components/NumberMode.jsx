@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { predictNumber } from "../api.js";
 import { answersDrawing } from "../state.js";
+import { onDropped } from "../upload.js";
 import { usePadReader, useRequests, useWhy } from "../useRequests.js";
 import DigitBoxes from "./DigitBoxes.jsx";
 import DrawingPad from "./DrawingPad.jsx";
@@ -42,7 +43,7 @@ export default function NumberMode({ pane, model, why, dispatch, picker, drawing
   // boxes come in the exported drawing's pixels; an uploaded image's are not on the pad
   const onPad = result && status !== "empty" && !result.uploaded;
   return (
-    <div className="number-mode" onDrop={(e) => e.dataTransfer.files?.[0] && send(e.dataTransfer.files[0])}>
+    <div className="number-mode" onDrop={onDropped(send)}>
       <section className="drawing" aria-label="Drawing">
         <DrawingPad ref={pad} width={width} height={height} exportSize={exportSize} brushRadius={brush}
           onStrokeEnd={onStrokeEnd} kept={drawing} label="Drawing pad: write a number with a mouse, pen or finger">

@@ -1,4 +1,6 @@
-// A second way in: pick an image file (drag-and-drop onto the page is handled by App).
+import { fitForUpload } from "../upload.js";
+
+// A second way in: pick an image file, shrunk first if it is a big photo (drag-and-drop: `onDropped`).
 export default function UploadButton({ onFile }) {
   return (
     <label className="button upload">
@@ -9,7 +11,7 @@ export default function UploadButton({ onFile }) {
         aria-label="Upload an image of a digit"
         onChange={(e) => {
           const file = e.target.files?.[0];
-          if (file) onFile(file);
+          if (file) fitForUpload(file).then(onFile);
           e.target.value = "";
         }}
       />
