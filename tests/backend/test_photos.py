@@ -43,7 +43,7 @@ def test_a_photo_of_a_light_pencil_under_uneven_light_is_read(client, pen, light
         .get("digit")
         for k, d in enumerate(DIGITS)
     ]
-    assert said == [int(d) for d in DIGITS]  # against one level for the whole page: an empty image, all but one
+    assert said == [int(d) for d in DIGITS]  # under uneven light one level for the page read an empty image
 
 
 def test_photographed_pen_digits_and_numbers_are_read(client):
