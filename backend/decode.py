@@ -9,10 +9,9 @@ Pure functions: no Flask, no torch.
 The ink: with real transparency (a canvas export: `#444` on transparent) it is the alpha channel
 above the border's; otherwise the background is the median of the border, and ink is how far a
 pixel's luminance departs from it, so dark on white and white on black both work. A photo or a scan,
-whose border is not one value, is read against its paper's level where each pixel lies, less its
-camera's noise (`lighting`); one with a dark border may be of a sheet of paper on a table, whose
-writing is then read on the sheet alone (`paper.sheet`); light ink on a dark photo loses a noise floor
-(`noise_floor`).
+whose border is not one value (`photographic`), is read against its ground's level where each pixel
+lies (paper, or a blackboard), less its camera's noise (`lighting`); one with a dark border may be of a
+sheet of paper on a table, whose writing is then read on the sheet alone (`paper.sheet`).
 """
 
 from __future__ import annotations
@@ -35,8 +34,7 @@ FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIDE = 512  # a JPEG is decoded at the smallest scale that keeps its short side at least this long
 OPAQUE = 250  # an alpha channel whose every value is at least this holds no transparency
-NOISE_SIGMAS = 5  # a photo's pixel is ink only this many of its border's noise sigmas away from the background
-MAX_FLOOR = 96  # levels: the most a noise floor takes away (a border that is mostly ink is no measure of noise)
+NOISE_SIGMAS = 5  # a photo's pixel is ink only this many of its camera's noise sigmas away from its ground
 
 
 @dataclass(frozen=True)
@@ -107,37 +105,36 @@ def alpha_ink(alpha: np.ndarray) -> np.ndarray | None:
     return _lookup(alpha, (LEVELS - backdrop) / max(255 - backdrop, 1))
 
 
-def noise_floor(border: np.ndarray, bg: int) -> int:
-    """How many levels a pixel must depart from the background `bg` before it counts as ink: NOISE_SIGMAS times the
-    border's spread (its median absolute deviation, as a Gaussian sigma) for a photo or a scan, whose sensor noise
-    and uneven light would otherwise put specks of ink all over the image and stretch the digit's box to its edges;
-    0 for a drawing whose border is one value (half of it at least), which is read exactly as before."""
-    spread = float(np.median(np.abs(border.astype(np.int16) - bg)))
-    return 0 if spread < 1 else min(int(np.ceil(NOISE_SIGMAS * 1.4826 * spread)), MAX_FLOOR)
+def photographic(border: np.ndarray, bg: int) -> bool:
+    """Whether an image is a photo or a scan: its border is not one value (half of it or more departs from its
+    median `bg`). A drawing's border is one value, and a drawing is read against it exactly, at no cost."""
+    return float(np.median(np.abs(border.astype(np.int16) - bg))) >= 1
 
 
-def _photo_ink(gray: np.ndarray, border: np.ndarray) -> np.ndarray:
-    """A photo's dark writing on paper: how far each pixel falls below the paper's level where it lies, less
-    NOISE_SIGMAS of the camera's noise (`lighting`), so that uneven light is no ink and a light pencil is."""
-    return lighting.dark_ink(gray, lighting.paper_level(gray), NOISE_SIGMAS * lighting.noise_sigma(border))
+def _photo_ink(gray: np.ndarray, border: np.ndarray, dark: bool = True) -> np.ndarray:
+    """A photo's writing, dark on paper (or light on a blackboard): how far each pixel departs from its ground's
+    level where it lies, less NOISE_SIGMAS of the camera's noise (`lighting`), so that uneven light is no ink and
+    a light pencil (or faint chalk) is."""
+    level = lighting.ground_level(gray, light=dark)
+    return lighting.ink(gray, level, NOISE_SIGMAS * lighting.noise_sigma(border), dark)
 
 
 def luminance_ink(gray: np.ndarray) -> np.ndarray:
     """(H, W) uint8 luminance -> the ink: how far each pixel departs from the background. A drawing's background
-    is its border's one value; a photo's (a border that is not one value) is its paper's level where each pixel
-    lies, and a photo of a sheet of paper on a darker table is read on the sheet alone (`paper.sheet`)."""
+    is its border's one value; a photo's is its ground's level where each pixel lies (paper, or a blackboard), and
+    a photo of a sheet of paper on a darker table is read on the sheet alone (`paper.sheet`)."""
     border = _border(gray)
     bg = 255 if border.min() == 255 else int(np.median(border))
     if bg == 255:  # dark on white, the common case: no table needed
         return np.subtract(255, gray, dtype=np.uint8)
-    floor = noise_floor(border, bg)
+    photo = photographic(border, bg)
     if bg >= 128:  # dark ink on a light background
-        return _photo_ink(gray, border) if floor else _lookup(gray, (bg - LEVELS) / bg)
-    if not floor:  # light ink drawn on a dark background of one value
+        return _photo_ink(gray, border) if photo else _lookup(gray, (bg - LEVELS) / bg)
+    if not photo:  # light ink drawn on a dark background of one value
         return np.ascontiguousarray(gray) if bg == 0 else _lookup(gray, (LEVELS - bg) / (255 - bg))
     sheet = paper.sheet(gray, border)  # a photo: of a sheet of paper on a darker table?
-    if sheet is None:  # light ink on a dark background
-        return _lookup(gray, (LEVELS - bg - floor) / max(255 - bg - floor, 1))
+    if sheet is None:  # light ink on a dark background: chalk on a blackboard
+        return _photo_ink(gray, border, dark=False)
     ink = _photo_ink(gray, border)
     np.multiply(ink, sheet, out=ink)  # nothing of the table (in place: a big photo holds no more copies)
     return ink

@@ -1,12 +1,13 @@
-"""The light in a photo of writing on paper: the paper's own brightness at each pixel, and the camera's noise.
+"""The light in a photo of writing: its ground's own brightness at each pixel (paper, or a blackboard), and the
+camera's noise.
 
 A phone's photo of a digit on paper is lit unevenly (a lamp to one side, the phone's shadow), so the paper
 is 230 in one corner and 110 in another, and a pencil stroke at 90 is darker than the paper around it but
 lighter than the paper elsewhere. One background level for the whole photo cannot tell them apart; the
 paper's level where each pixel lies can: the photo shrunk by area averaging (which also averages its noise
 away), each cell brought up to the brightest within a window wider than any stroke and back down
-(a closing, which removes the writing and keeps a gradient as it was), then enlarged again. Pure numpy and
-Pillow: no Flask.
+(a closing, which removes the writing and keeps a gradient as it was), then enlarged again. Chalk on a
+blackboard the other way round (an opening). Pure numpy and Pillow: no Flask.
 """
 
 from __future__ import annotations
@@ -41,26 +42,36 @@ def _slide(cells: np.ndarray, reach: int, pick) -> np.ndarray:
     return cells
 
 
-def paper_level(gray: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 luminance of dark writing on paper -> (H, W) uint8: the paper's brightness at each pixel."""
+def ground_level(gray: np.ndarray, light: bool = True) -> np.ndarray:
+    """(H, W) uint8 luminance of marks on a ground -> (H, W) uint8: the ground's brightness at each pixel. For a
+    light ground (paper, dark writing) a closing: each cell up to the brightest around it, then back down; for a
+    dark one (a blackboard, chalk) an opening, the other way round."""
     height, width = gray.shape
     scale = CELLS / min(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     cells = np.asarray(Image.fromarray(gray).resize(size, Image.Resampling.BOX), np.float32)
     reach = max(1, round(WINDOW * CELLS / 2))
-    closed = np.clip(np.round(_slide(_slide(cells, reach, np.maximum), reach, np.minimum)), 0, 255).astype(np.uint8)
-    return np.asarray(Image.fromarray(closed).resize((width, height), Image.Resampling.BILINEAR))
+    first, then = (np.maximum, np.minimum) if light else (np.minimum, np.maximum)
+    level = np.clip(np.round(_slide(_slide(cells, reach, first), reach, then)), 0, 255).astype(np.uint8)
+    return np.asarray(Image.fromarray(level).resize((width, height), Image.Resampling.BILINEAR))
 
 
-def dark_ink(gray: np.ndarray, level: np.ndarray, floor: float) -> np.ndarray:
-    """How far each pixel falls below the paper's `level` there (both (H, W) uint8), less a noise `floor`, as a
-    share of the way from that level to black: (H, W) uint8, 255 = full ink. By a table of every (level, pixel)
-    pair, so that a 16-megapixel photo needs no float copy of itself."""
-    room = np.maximum(np.arange(256, dtype=np.float32) - floor, 1.0)[:, None]  # (level, 1)
-    table = np.round(np.clip((room - np.arange(256, dtype=np.float32)) / room, 0, 1) * 255).astype(np.uint8).ravel()
-    ink = np.empty_like(gray)
+def ink(gray: np.ndarray, level: np.ndarray, floor: float, dark: bool = True) -> np.ndarray:
+    """How far each pixel departs from the ground's `level` there (both (H, W) uint8), darker for `dark` marks and
+    lighter otherwise, less a noise `floor`, as a share of the way from that level to black (or white): (H, W)
+    uint8, 255 = full ink. By a table of every (level, pixel) pair, so that a 16-megapixel photo needs no float
+    copy of itself."""
+    levels, pixels = np.arange(256, dtype=np.float32)[:, None], np.arange(256, dtype=np.float32)
+    if dark:
+        room = np.maximum(levels - floor, 1.0)
+        share = (room - pixels) / room
+    else:
+        room = np.maximum(255 - levels - floor, 1.0)
+        share = (pixels - levels - floor) / room
+    table = np.round(np.clip(share, 0, 1) * 255).astype(np.uint8).ravel()
+    out = np.empty_like(gray)
     for top in range(0, gray.shape[0], ROWS):  # a band of rows at a time: its (level, pixel) index is 2 bytes a pixel
         index = level[top : top + ROWS].astype(np.uint16) << 8
         index |= gray[top : top + ROWS]
-        table.take(index, out=ink[top : top + ROWS])
-    return ink
+        table.take(index, out=out[top : top + ROWS])
+    return out

@@ -174,6 +174,6 @@ def cases() -> dict[str, tuple[dict, int, object]]:
         ),
         "all white": ({"data": png(Image.new("RGB", (400, 400), "white")), "content_type": IMAGE}, 422, "empty_image"),
         "all black": ({"data": png(Image.new("L", (400, 400), 0)), "content_type": IMAGE}, 422, "empty_image"),
-        "pure noise": ({"data": noise_png(), "content_type": IMAGE}, 200, None),
+        "pure noise": ({"data": noise_png(), "content_type": IMAGE}, 422, "empty_image"),  # nothing stands out of it
         "hair-thin stroke": ({"data": stroke_canvas(ONE, width=1), "content_type": IMAGE}, 200, 1),
     }

@@ -28,9 +28,11 @@ def test_hostile_input(client, name):
     check(r.status_code, r.get_json(), status, want)
 
 
-def test_pure_noise_is_not_a_confident_answer(client):
+@pytest.mark.parametrize("route", ["/predict", "/predict/number"])
+def test_pure_noise_is_no_answer(client, route):
     kwargs, _, _ = cases()["pure noise"]
-    assert client.post("/predict", **kwargs).get_json()["uncertain"] is True
+    r = client.post(route, **kwargs)  # read as a photo: no pixel departs from its ground by five of its sigmas
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "empty_image"
 
 
 def test_body_over_the_limit_is_413_before_reading_it(app):

@@ -30,7 +30,7 @@ def test_the_noise_is_measured_without_the_light_falling_across_the_border(noise
 @pytest.mark.parametrize("light", [(210, 210), (230, 110), (120, 240)])
 def test_the_paper_level_follows_the_light_to_the_edges_and_leaves_out_the_writing(light):
     gray = np.asarray(Image.open(io.BytesIO(photographed("2026", light=light, noise=6))).convert("L"))
-    level = lighting.paper_level(gray)
+    level = lighting.ground_level(gray)
     error = np.abs(level - _paper(light, gray.shape))
     assert np.percentile(error, 99) < 8  # the writing (45) lies under a fifth of the page: it would pull it far down
 
@@ -41,5 +41,5 @@ def test_a_pencil_stroke_lighter_than_the_paper_elsewhere_is_ink_and_the_dark_co
     gray[140:160, 40:110] = 150  # a pencil stroke on the bright side, lighter than the dark side's paper
     rng = np.random.default_rng(0)
     noisy = np.clip(gray + rng.normal(0, 4, gray.shape), 0, 255).astype(np.uint8)
-    ink = lighting.dark_ink(noisy, lighting.paper_level(noisy), 5 * lighting.noise_sigma(decode._border(noisy)))
+    ink = lighting.ink(noisy, lighting.ground_level(noisy), 5 * lighting.noise_sigma(decode._border(noisy)))
     assert ink[145:155, 50:100].min() > 40 and np.percentile(ink[:, 200:], 99.9) == 0
