@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-CELLS = 64  # cells along the photo's shorter side when its paper's level is measured
-WINDOW = 0.25  # of the shorter side: the closing's window, wider than any stroke that is to stay ink
+CELLS = 64  # cells along the photo's shorter side when its ground's level is measured
+WINDOW = 0.25  # of the shorter side: the closing's (or opening's) window, wider than any stroke that is to stay ink
 ROWS = 256  # rows of a photo read at a time
 GAUSSIAN_MAD = 0.954  # the median of |a - b| for two independent samples of unit Gaussian noise (0.6745 x sqrt 2)
 
