@@ -20,6 +20,7 @@ import io
 import math
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,22 +162,16 @@ def png_rgba(data: bytes) -> np.ndarray:
     return decoded.pixbuf  # a copy (each read of .pixbuf makes one); Wuffs' own buffer goes with `decoded`
 
 
-def rgba_ink(rgba: np.ndarray) -> np.ndarray:
-    """(H, W, 4) uint8 RGBA, C-contiguous -> its ink: the alpha's where it holds transparency, else the
-    colours' luminance (ITU-R 601, by Pillow's C conversion)."""
-    ink = alpha_ink(_alpha(rgba))
-    return luminance_ink(_luminance(rgba)) if ink is None else ink
-
-
 def _luminance(rgba: np.ndarray) -> np.ndarray:
     """(H, W, 4) uint8 RGBA -> (H, W) uint8 luminance (ITU-R 601, by Pillow's C conversion)."""
     return np.asarray(Image.fromarray(rgba, "RGBA").convert("L"))
 
 
-def _png_ink(data: bytes) -> np.ndarray:
-    """A PNG's ink, as `rgba_ink` reads it; an opaque one's RGBA (4 bytes a pixel) is let go before its luminance
-    is read, which for a photo takes copies of its own."""
-    rgba = png_rgba(data)
+def rgba_ink(make_rgba: Callable[[], np.ndarray]) -> np.ndarray:
+    """The ink of the (H, W, 4) uint8 RGBA pixels `make_rgba()` decodes: the alpha's where it holds transparency,
+    else the colours' luminance. The RGBA is made here, so that an opaque one's (4 bytes a pixel) can be let go
+    before its luminance is read, which for a photo takes copies of its own."""
+    rgba = make_rgba()
     ink = alpha_ink(_alpha(rgba))
     if ink is None:
         gray = _luminance(rgba)
@@ -221,7 +216,7 @@ def _pillow_ink(img: Image.Image) -> np.ndarray:
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # deep gray (a 16-bit PNG with EXIF)
         img = Image.fromarray(np.asarray(img.convert("F")) / (257 if np.asarray(img).max() > 255 else 1)).convert("L")
     if "transparency" in img.info or img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        return rgba_ink(np.asarray(img.convert("RGBA")))
+        return rgba_ink(lambda: np.asarray(img.convert("RGBA")))
     return luminance_ink(np.asarray(img.convert("L")))
 
 
@@ -233,5 +228,5 @@ def ink_of(data: bytes, max_pixels: int) -> np.ndarray:
         info = png_info(data)
         _check_size(info.width, info.height, max_pixels)
         if not (info.exif or info.depth > 8):  # Pillow applies EXIF orientation and keeps 16-bit precision
-            return _png_ink(data)
+            return rgba_ink(lambda: png_rgba(data))
     return _pillow_ink(_open(data, max_pixels))
